@@ -1,0 +1,24 @@
+{
+  "targets": [
+    {
+      "target_name": "agora_call_token",
+      "sources": [
+        "src/binding.c",
+        "src/core/ctx.c",
+        "src/core/encoding.c",
+        "src/core/membership.c",
+        "src/core/privmap.c",
+        "src/core/sign.c",
+        "src/core/status.c",
+        "src/core/token006.c",
+        "src/core/token007.c",
+        "src/core/zstream.c"
+      ],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags_c": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden"],
+      "xcode_settings": {
+        "OTHER_CFLAGS": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden"]
+      }
+    }
+  ]
+}

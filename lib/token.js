@@ -1,0 +1,184 @@
+'use strict'
+// Reading and verifying tokens of both versions, and the low-level builders
+// that can express every service the official builders can.
+const binding = require('./binding')
+const check = require('./check')
+const { invalidType, invalidValue, missing, withCode } = require('./errors')
+const { randomSalt } = require('./salt')
+
+function malformed(message) {
+  return withCode(new TypeError(message), 'ERR_AGORA_TOKEN_MALFORMED')
+}
+
+function withExpiry(token) {
+  token.expiresAt = token.issueTs + token.expire
+  return token
+}
+
+// parseToken(token) -> the fields of a "007" or "006" token; throws a typed error when malformed.
+function parseToken(token) {
+  if (typeof token !== 'string') throw invalidType('token', 'of type string', token)
+  if (token.startsWith('007')) return withExpiry(binding.parse007(token))
+  if (token.startsWith('006')) return binding.parse006(token)
+  throw malformed('The token does not start with a supported version ("007" or "006")')
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000)
+
+// The uid string a "006" token signs: a number as its decimal string, 0 as ''.
+function legacyUid(name, uid) {
+  if (typeof uid === 'number') return check.u32(name, uid) === 0 ? '' : String(uid)
+  return check.fieldString(name, uid)
+}
+
+// verifyToken(token, appCertificate, { now, channelName, uid }) -> { valid, reason, token }.
+// Never throws for a bad token; throws only for a bad certificate or options.
+function verifyToken(token, appCertificate, options = {}) {
+  check.hex32('appCertificate', appCertificate, true)
+  check.optionsObject('options', options)
+  const nowOpt = check.read(options, 'now')
+  const now = nowOpt === undefined ? nowSeconds() : check.integer('options.now', nowOpt, 0, Number.MAX_SAFE_INTEGER)
+  if (typeof token !== 'string') return { valid: false, reason: 'malformed', token: null }
+  let result
+  try {
+    if (token.startsWith('006')) {
+      // A "006" signature covers the channel name and uid, which the token holds
+      // only as CRCs: without them it cannot be checked, so it is not valid.
+      const channelName = check.read(options, 'channelName')
+      const uid = check.read(options, 'uid')
+      if (channelName === undefined || uid === undefined) {
+        const parsed = binding.parse006(token)
+        parsed.expiresAt = parsed.ts
+        return { valid: false, reason: 'signature', token: parsed }
+      }
+      result = binding.verify006(token, appCertificate, check.fieldString('options.channelName', channelName),
+        legacyUid('options.uid', uid))
+      result.token.expiresAt = result.token.ts
+    } else if (token.startsWith('007')) {
+      result = binding.verify007(token, appCertificate)
+      withExpiry(result.token)
+    } else {
+      return { valid: false, reason: 'malformed', token: null }
+    }
+  } catch (err) {
+    if (err.code === 'ERR_AGORA_TOKEN_MALFORMED' || err.code === 'ERR_AGORA_TOKEN_TOO_LARGE') {
+      return { valid: false, reason: 'malformed', token: null }
+    }
+    throw err
+  }
+  if (!result.match) return { valid: false, reason: 'signature', token: result.token }
+  if (now > result.token.expiresAt) return { valid: false, reason: 'expired', token: result.token }
+  return { valid: true, reason: null, token: result.token }
+}
+
+// { "1": 600, ... } -> [1, 600, ...] with keys and values checked.
+function flatPrivileges(name, privileges) {
+  if (privileges === undefined) return []
+  check.optionsObject(name, privileges)
+  const out = []
+  for (const key of Object.keys(privileges)) {
+    if (!/^\d+$/.test(key) || Number(key) > 0xffff) throw invalidValue(`${name}.${key}`, 'is not a privilege key (0..65535)')
+    out.push(Number(key), check.u32(`${name}.${key}`, check.read(privileges, key, name)))
+  }
+  return out
+}
+
+const string = (name, value, fallback = '') => (value === undefined ? fallback : check.fieldString(name, value))
+
+// An RTC/Streaming/FCDN identity: uid (number, 0 = '') or account (string).
+function accountOf(name, service) {
+  const uid = check.read(service, 'uid', name)
+  const account = check.read(service, 'account', name)
+  if (uid !== undefined && account !== undefined) throw invalidValue(name, 'must have "uid" or "account", not both')
+  if (uid !== undefined) return check.u32(`${name}.uid`, uid) === 0 ? '' : String(uid)
+  return string(`${name}.account`, account)
+}
+
+// RTM2 { [resourceType]: { [permissionType]: [resources] } } -> [rt, pt, [res], ...]
+function flatPermissions(name, permissions) {
+  if (permissions === undefined) return []
+  check.optionsObject(name, permissions)
+  const out = []
+  for (const rt of Object.keys(permissions)) {
+    if (!/^\d+$/.test(rt) || Number(rt) > 0xffff) throw invalidValue(`${name}.${rt}`, 'is not a resource type (0..65535)')
+    const byType = check.optionsObject(`${name}.${rt}`, check.read(permissions, rt, name))
+    for (const pt of Object.keys(byType)) {
+      if (!/^\d+$/.test(pt) || Number(pt) > 0xffff) {
+        throw invalidValue(`${name}.${rt}.${pt}`, 'is not a permission type (0..65535)')
+      }
+      const list = check.read(byType, pt, `${name}.${rt}`)
+      if (!Array.isArray(list)) throw invalidType(`${name}.${rt}.${pt}`, 'an array of strings', list)
+      out.push(Number(rt), Number(pt), list.map((r, i) => check.fieldString(`${name}.${rt}.${pt}[${i}]`, r)))
+    }
+  }
+  return out
+}
+
+// One service of buildAccessToken -> the positional form the binding reads:
+// [type, privileges, str1, str2, role, permissions].
+function normalizeService(service, i) {
+  const name = `services[${i}]`
+  check.optionsObject(name, service)
+  const get = (key) => check.read(service, key, name)
+  const type = check.integer(`${name}.type`, get('type'), 1, 10)
+  const privileges = flatPrivileges(`${name}.privileges`, get('privileges'))
+  switch (type) {
+    case 1: case 3: case 6:
+      return [type, privileges, string(`${name}.channelName`, get('channelName')), accountOf(name, service), 0, null]
+    case 2: case 5:
+      return [type, privileges, string(`${name}.userId`, get('userId')), '', 0, null]
+    case 7: {
+      const role = get('role')
+      return [type, privileges, string(`${name}.roomUuid`, get('roomUuid')), string(`${name}.userUuid`, get('userUuid')),
+        role === undefined ? -1 : check.integer(`${name}.role`, role, -32768, 32767), null]
+    }
+    case 8:
+      return [type, privileges, string(`${name}.userId`, get('userId')), '', 0,
+        flatPermissions(`${name}.permissions`, get('permissions'))]
+    default: // FPA 4, ConvoAI 9, STT 10: privileges only
+      return [type, privileges, '', '', 0, null]
+  }
+}
+
+// buildAccessToken({ appId, appCertificate, issueTs, expire, salt, services }) -> any "007" token.
+function buildAccessToken(options) {
+  check.optionsObject('options', options)
+  const get = (key) => check.read(options, key)
+  const appId = check.hex32('options.appId', get('appId'))
+  const expire = get('expire')
+  if (expire === undefined) throw missing('options', 'must include "expire" (seconds)')
+  check.u32('options.expire', expire)
+  const issueTsOpt = get('issueTs')
+  const issueTs = issueTsOpt === undefined ? nowSeconds() : check.u32('options.issueTs', issueTsOpt)
+  const saltOpt = get('salt')
+  const salt = saltOpt === undefined ? randomSalt() : check.u32('options.salt', saltOpt)
+  const services = get('services')
+  if (!Array.isArray(services)) throw invalidType('options.services', 'an array', services)
+  if (services.length === 0) throw invalidValue('options.services', 'must contain at least one service')
+  if (services.length > binding.limits.maxServices) {
+    throw withCode(new RangeError(`The "options.services" argument has more than ${binding.limits.maxServices} services`),
+      'ERR_OUT_OF_RANGE')
+  }
+  const normalized = services.map(normalizeService)
+  const appCertificate = check.hex32('options.appCertificate', get('appCertificate'), true)
+  return binding.build007(appId, appCertificate, issueTs, expire, salt, normalized)
+}
+
+// buildLegacyToken({ appId, appCertificate, channelName, uid, salt, ts, privileges }) -> a "006" token.
+function buildLegacyToken(options) {
+  check.optionsObject('options', options)
+  const get = (key) => check.read(options, key)
+  const appId = check.hex32('options.appId', get('appId'))
+  const channelName = string('options.channelName', get('channelName'))
+  const uidOpt = get('uid')
+  const uid = uidOpt === undefined ? '' : legacyUid('options.uid', uidOpt)
+  const saltOpt = get('salt')
+  const salt = saltOpt === undefined ? randomSalt() : check.u32('options.salt', saltOpt)
+  const tsOpt = get('ts')
+  const ts = tsOpt === undefined ? nowSeconds() + 24 * 3600 : check.u32('options.ts', tsOpt)
+  const privileges = flatPrivileges('options.privileges', get('privileges'))
+  const appCertificate = check.hex32('options.appCertificate', get('appCertificate'), true)
+  return binding.build006(appId, appCertificate, channelName, uid, salt, ts, privileges)
+}
+
+module.exports = { parseToken, verifyToken, buildAccessToken, buildLegacyToken }

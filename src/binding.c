@@ -1,0 +1,770 @@
+/* Node-API binding: argument conversion, errors and calls into src/core.
+ * Each export reads its arguments into C buffers, makes one core call and
+ * turns the result (or status) into JS. Context-aware: all state lives in the
+ * per-environment instance data, so the main thread and every worker get their own. */
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/act.h"
+#include "napi_util.h"
+
+#define ARENA_SIZE (160 * 1024)
+
+typedef struct {
+  act_ctx *ctx;
+  act_token007_view view7;
+  act_token006_view view6;
+  char out[ACT_TOKEN007_MAX_OUT > ACT_TOKEN006_MAX_OUT ? ACT_TOKEN007_MAX_OUT : ACT_TOKEN006_MAX_OUT];
+  char token[ACT_STRBUF(ACT_MAX_TOKEN_LEN)];
+  char s1[ACT_STRBUF(ACT_MAX_FIELD)]; /* channel name */
+  char s2[ACT_STRBUF(ACT_MAX_FIELD)]; /* account or uid */
+  uint8_t arena[ARENA_SIZE];
+} instance;
+
+static instance *get_instance(napi_env env) {
+  void *data = NULL;
+  if (napi_get_instance_data(env, &data) != napi_ok || !data) {
+    napi_throw_error(env, "ERR_AGORA_INTERNAL", "agora-call-token is not initialised in this environment");
+    return NULL;
+  }
+  return data;
+}
+
+/* Throws the JS error for a core status: parse failures are TypeErrors with
+ * code ERR_AGORA_TOKEN_MALFORMED, size limits RangeErrors. Messages come from
+ * the core's fixed table and never contain input. */
+static void throw_status(napi_env env, act_status st) {
+  char code[64];
+  const char *msg = act_status_message(st);
+  napi_value err = NULL, reason = NULL;
+  switch (st) {
+    case ACT_ERR_TOKEN_TOO_LONG:
+    case ACT_ERR_INFLATE_LIMIT:
+      napi_throw_range_error(env, "ERR_AGORA_TOKEN_TOO_LARGE", msg);
+      return;
+    case ACT_ERR_VERSION:
+    case ACT_ERR_BASE64:
+    case ACT_ERR_INFLATE:
+    case ACT_ERR_TRUNCATED:
+      snprintf(code, sizeof code, "ERR_AGORA_TOKEN_MALFORMED");
+      break;
+    case ACT_ERR_APP_ID:
+    case ACT_ERR_APP_CERTIFICATE:
+    case ACT_ERR_SERVICE_TYPE:
+    case ACT_ERR_DUPLICATE:
+    case ACT_ERR_NO_SERVICES:
+      napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", msg);
+      return;
+    case ACT_ERR_FIELD_TOO_LONG:
+    case ACT_ERR_TOO_MANY:
+    case ACT_ERR_CONTENT_TOO_LARGE:
+      napi_throw_range_error(env, "ERR_AGORA_TOKEN_TOO_LARGE", msg);
+      return;
+    default:
+      snprintf(code, sizeof code, "ERR_AGORA_%s", act_status_name(st));
+      napi_throw_error(env, code, msg);
+      return;
+  }
+  napi_value c, m;
+  if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &c) != napi_ok ||
+      napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m) != napi_ok ||
+      napi_create_type_error(env, c, m, &err) != napi_ok ||
+      napi_create_string_utf8(env, act_status_name(st), NAPI_AUTO_LENGTH, &reason) != napi_ok ||
+      napi_set_named_property(env, err, "reason", reason) != napi_ok) {
+    act_napi_rethrow(env);
+    return;
+  }
+  napi_throw(env, err);
+}
+
+static napi_value token_result(napi_env env, instance *in, size_t n) {
+  napi_value v;
+  NAPI(napi_create_string_latin1(env, in->out, n, &v));
+  return v;
+}
+
+/* buildRtc(appId, cert, channel, account, issueTs, expire, salt, join, audio, video, data, rtmLogin)
+ * audio/video/data/rtmLogin: -1 leaves that privilege (or the RTM service) out. */
+static napi_value build_rtc(napi_env env, napi_callback_info info) {
+  ARGS(12);
+  instance *in = get_instance(env);
+  if (!in) return NULL;
+  char app_id[ACT_STRBUF(ACT_ID_LEN)], cert[ACT_STRBUF(ACT_ID_LEN)];
+  char *channel = in->s1, *account = in->s2;
+  size_t app_id_n, cert_n, channel_n, account_n;
+  uint32_t issue_ts, expire, salt, join, opt[4];
+  int present[4];
+  static const char *const names[4] = {"publishAudio", "publishVideo", "publishData", "rtmLogin"};
+  if (!act_get_string(env, argv[0], "appId", app_id, ACT_ID_LEN, &app_id_n) ||
+      !act_get_string(env, argv[2], "channelName", channel, ACT_MAX_FIELD, &channel_n) ||
+      !act_get_string(env, argv[3], "account", account, ACT_MAX_FIELD, &account_n) ||
+      !act_get_u32(env, argv[4], "issueTs", &issue_ts) || !act_get_u32(env, argv[5], "expire", &expire) ||
+      !act_get_u32(env, argv[6], "salt", &salt) || !act_get_u32(env, argv[7], "joinChannel", &join))
+    return NULL;
+  for (int i = 0; i < 4; i++)
+    if (!act_get_opt_u32(env, argv[8 + i], names[i], &opt[i], &present[i])) return NULL;
+  if (!act_get_string(env, argv[1], "appCertificate", cert, ACT_ID_LEN, &cert_n)) return NULL;
+
+  act_priv privs[4] = {{1, join}};
+  size_t n_privs = 1;
+  for (int i = 0; i < 3; i++)
+    if (present[i]) privs[n_privs++] = (act_priv){(uint16_t)(2 + i), opt[i]};
+  act_priv login = {1, present[3] ? opt[3] : 0};
+  act_service svc[2] = {{0}};
+  svc[0].type = ACT_SERVICE_RTC;
+  svc[0].privs = privs;
+  svc[0].n_privs = n_privs;
+  svc[0].channel = (act_str){channel, channel_n};
+  svc[0].account = (act_str){account, account_n};
+  svc[1].type = ACT_SERVICE_RTM;
+  svc[1].privs = &login;
+  svc[1].n_privs = 1;
+  svc[1].user_id = (act_str){account, account_n};
+  act_token007_in tin = {{app_id, app_id_n}, {cert, cert_n}, issue_ts, expire, salt, svc, present[3] ? 2 : 1};
+  size_t n = 0;
+  act_status st = act_token007_build(in->ctx, &tin, in->out, sizeof in->out, &n);
+  act_wipe(cert, sizeof cert);
+  if (st != ACT_OK) {
+    throw_status(env, st);
+    return NULL;
+  }
+  return token_result(env, in, n);
+}
+
+/* Copies a JS string into the arena (at most 65535 bytes). */
+static int arena_string(napi_env env, act_arena *a, napi_value v, const char *arg, act_str *out) {
+  size_t at = a->used, avail = a->cap - at, len = 0;
+  if (avail < ACT_STRBUF(1)) {
+    napi_throw_range_error(env, "ERR_AGORA_TOKEN_TOO_LARGE", act_status_message(ACT_ERR_CONTENT_TOO_LARGE));
+    return 0;
+  }
+  size_t max = avail - ACT_STRBUF(0) < ACT_MAX_FIELD ? avail - ACT_STRBUF(0) : ACT_MAX_FIELD;
+  if (!act_get_string(env, v, arg, (char *)a->base + at, max, &len)) return 0;
+  out->p = (const char *)a->base + at;
+  out->n = len;
+  a->used = at + len + 1;
+  return 1;
+}
+
+static int get_array(napi_env env, napi_value v, const char *arg, uint32_t *len) {
+  bool is = false;
+  if (napi_is_array(env, v, &is) != napi_ok || !is) {
+    act_throw_type(env, arg, "an array");
+    return 0;
+  }
+  return napi_get_array_length(env, v, len) == napi_ok;
+}
+
+/* An array, or an array behind a Proxy (Mongoose arrays are): Node-API sees
+ * no array there, so read its length and walk it element by element. */
+static int get_array_like(napi_env env, napi_value v, const char *arg, uint32_t *len) {
+  bool is = false;
+  napi_valuetype t;
+  napi_value lv;
+  double d;
+  if (napi_is_array(env, v, &is) == napi_ok && is) return napi_get_array_length(env, v, len) == napi_ok;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_object || napi_get_named_property(env, v, "length", &lv) != napi_ok ||
+      napi_typeof(env, lv, &t) != napi_ok || t != napi_number || napi_get_value_double(env, lv, &d) != napi_ok ||
+      !(d >= 0 && d <= 4294967295.0) || d != (double)(uint32_t)d) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (!pending) act_throw_type(env, arg, "an array");
+    return 0;
+  }
+  *len = (uint32_t)d;
+  return 1;
+}
+
+static int element(napi_env env, napi_value arr, uint32_t i, napi_value *out) {
+  return napi_get_element(env, arr, i, out) == napi_ok;
+}
+
+/* A normalized service from lib/: [type, [k, v, k, v, ...], str1, str2, role, perms]
+ * with perms = [resourceType, permissionType, [resources...], ...] (RTM2 only).
+ * str1/str2 are channelName/account, userId/"", or roomUuid/userUuid by type. */
+static int read_service(napi_env env, act_arena *a, napi_value v, act_service *s) {
+  napi_value f[6];
+  uint32_t type, n;
+  memset(s, 0, sizeof *s);
+  for (uint32_t i = 0; i < 6; i++)
+    if (!element(env, v, i, &f[i])) return 0;
+  if (!act_get_u32(env, f[0], "service.type", &type)) return 0;
+  s->type = (uint16_t)type;
+  if (type > 0xffff) {
+    act_throw_range(env, "service.type", "an integer >= 0 and <= 65535");
+    return 0;
+  }
+  if (!get_array(env, f[1], "service.privileges", &n)) return 0;
+  if (n / 2 > ACT_MAX_PRIVS) {
+    napi_throw_range_error(env, "ERR_AGORA_TOKEN_TOO_LARGE", act_status_message(ACT_ERR_TOO_MANY));
+    return 0;
+  }
+  act_priv *privs = act_arena_alloc(a, sizeof(act_priv) * (n / 2 + 1));
+  if (!privs) return 0;
+  for (uint32_t i = 0; i + 1 < n; i += 2) {
+    napi_value k, val;
+    uint32_t key, value;
+    if (!element(env, f[1], i, &k) || !element(env, f[1], i + 1, &val) ||
+        !act_get_u32(env, k, "privilege key", &key) || !act_get_u32(env, val, "privilege value", &value))
+      return 0;
+    if (key > 0xffff) {
+      act_throw_range(env, "privilege key", "an integer >= 0 and <= 65535");
+      return 0;
+    }
+    privs[i / 2] = (act_priv){(uint16_t)key, value};
+  }
+  s->privs = privs;
+  s->n_privs = n / 2;
+  act_str s1 = {0}, s2 = {0};
+  switch (act_service_fields(s->type)) {
+    case ACT_FIELDS_CHANNEL_ACCOUNT:
+      if (!arena_string(env, a, f[2], "channelName", &s1) || !arena_string(env, a, f[3], "account", &s2)) return 0;
+      s->channel = s1;
+      s->account = s2;
+      break;
+    case ACT_FIELDS_USER:
+      if (!arena_string(env, a, f[2], "userId", &s1)) return 0;
+      s->user_id = s1;
+      break;
+    case ACT_FIELDS_APAAS: {
+      int32_t role;
+      if (!arena_string(env, a, f[2], "roomUuid", &s1) || !arena_string(env, a, f[3], "userUuid", &s2) ||
+          napi_get_value_int32(env, f[4], &role) != napi_ok) {
+        act_napi_rethrow(env);
+        return 0;
+      }
+      s->room_uuid = s1;
+      s->user_uuid = s2;
+      s->role = (int16_t)role;
+      break;
+    }
+    case ACT_FIELDS_RTM2: {
+      if (!arena_string(env, a, f[2], "userId", &s1) || !get_array(env, f[5], "permissions", &n)) return 0;
+      s->user_id = s1;
+      size_t n_perms = n / 3;
+      if (n_perms > ACT_MAX_PERMS) {
+        napi_throw_range_error(env, "ERR_AGORA_TOKEN_TOO_LARGE", act_status_message(ACT_ERR_TOO_MANY));
+        return 0;
+      }
+      act_perm *perms = act_arena_alloc(a, sizeof(act_perm) * (n_perms + 1));
+      if (!perms) return 0;
+      for (size_t i = 0; i < n_perms; i++) {
+        napi_value rt, pt, list, item;
+        uint32_t rtv, ptv, count;
+        if (!element(env, f[5], (uint32_t)(3 * i), &rt) || !element(env, f[5], (uint32_t)(3 * i + 1), &pt) ||
+            !element(env, f[5], (uint32_t)(3 * i + 2), &list) || !act_get_u32(env, rt, "resourceType", &rtv) ||
+            !act_get_u32(env, pt, "permissionType", &ptv) || !get_array(env, list, "resources", &count))
+          return 0;
+        if (rtv > 0xffff || ptv > 0xffff || count > 0xffff) {
+          act_throw_range(env, "permissions", "made of 16-bit types and at most 65535 resources");
+          return 0;
+        }
+        act_str *res = act_arena_alloc(a, sizeof(act_str) * (count + 1));
+        if (!res) {
+          napi_throw_range_error(env, "ERR_AGORA_TOKEN_TOO_LARGE", act_status_message(ACT_ERR_CONTENT_TOO_LARGE));
+          return 0;
+        }
+        for (uint32_t k = 0; k < count; k++)
+          if (!element(env, list, k, &item) || !arena_string(env, a, item, "resource", &res[k])) return 0;
+        perms[i] = (act_perm){(uint16_t)rtv, (uint16_t)ptv, res, count};
+      }
+      s->perms = perms;
+      s->n_perms = n_perms;
+      break;
+    }
+    default:
+      break;
+  }
+  return 1;
+}
+
+/* build007(appId, cert, issueTs, expire, salt, services) with services normalized by lib/. */
+static napi_value build007(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  instance *in = get_instance(env);
+  if (!in) return NULL;
+  char app_id[ACT_STRBUF(ACT_ID_LEN)], cert[ACT_STRBUF(ACT_ID_LEN)];
+  size_t app_id_n, cert_n;
+  uint32_t issue_ts, expire, salt, n_services;
+  if (!act_get_string(env, argv[0], "appId", app_id, ACT_ID_LEN, &app_id_n) ||
+      !act_get_u32(env, argv[2], "issueTs", &issue_ts) || !act_get_u32(env, argv[3], "expire", &expire) ||
+      !act_get_u32(env, argv[4], "salt", &salt) || !get_array(env, argv[5], "services", &n_services))
+    return NULL;
+  if (n_services > ACT_MAX_SERVICES) {
+    throw_status(env, ACT_ERR_TOO_MANY);
+    return NULL;
+  }
+  act_arena a = {in->arena, sizeof in->arena, 0};
+  act_service *svcs = act_arena_alloc(&a, sizeof(act_service) * (n_services + 1));
+  for (uint32_t i = 0; i < n_services; i++) {
+    napi_value v;
+    if (!element(env, argv[5], i, &v) || !read_service(env, &a, v, &svcs[i])) {
+      act_napi_rethrow(env);
+      return NULL;
+    }
+  }
+  if (!act_get_string(env, argv[1], "appCertificate", cert, ACT_ID_LEN, &cert_n)) return NULL;
+  act_token007_in tin = {{app_id, app_id_n}, {cert, cert_n}, issue_ts, expire, salt, svcs, n_services};
+  size_t n = 0;
+  act_status st = act_token007_build(in->ctx, &tin, in->out, sizeof in->out, &n);
+  act_wipe(cert, sizeof cert);
+  if (st != ACT_OK) {
+    throw_status(env, st);
+    return NULL;
+  }
+  return token_result(env, in, n);
+}
+
+typedef struct {
+  napi_env env;
+  napi_value root;
+  int failed;
+} perm_acc;
+
+/* Builds { [resourceType]: { [permissionType]: [resources] } } while walking an RTM2 tree. */
+static void perm_cb(void *user, uint16_t rt, uint16_t pt, const act_str *resource) {
+  perm_acc *acc = user;
+  napi_env env = acc->env;
+  napi_value by_type, list, s;
+  bool has;
+  uint32_t len;
+  if (acc->failed) return;
+  if (napi_has_element(env, acc->root, rt, &has) != napi_ok) goto fail;
+  if (!has) {
+    if (napi_create_object(env, &by_type) != napi_ok || napi_set_element(env, acc->root, rt, by_type) != napi_ok) goto fail;
+  } else if (napi_get_element(env, acc->root, rt, &by_type) != napi_ok) {
+    goto fail;
+  }
+  if (napi_has_element(env, by_type, pt, &has) != napi_ok) goto fail;
+  if (!has) {
+    if (napi_create_array(env, &list) != napi_ok || napi_set_element(env, by_type, pt, list) != napi_ok) goto fail;
+  } else if (napi_get_element(env, by_type, pt, &list) != napi_ok) {
+    goto fail;
+  }
+  if (!resource) return;
+  if (napi_get_array_length(env, list, &len) != napi_ok ||
+      napi_create_string_utf8(env, resource->n ? resource->p : "", resource->n, &s) != napi_ok ||
+      napi_set_element(env, list, len, s) != napi_ok)
+    goto fail;
+  return;
+fail:
+  acc->failed = 1;
+}
+
+static napi_value privileges_object(napi_env env, const act_priv *privs, size_t n) {
+  napi_value obj, v;
+  NAPI(napi_create_object(env, &obj));
+  for (size_t i = 0; i < n; i++) {
+    NAPI(napi_create_uint32(env, privs[i].value, &v));
+    NAPI(napi_set_element(env, obj, privs[i].key, v));
+  }
+  return obj;
+}
+
+static napi_value service_object(napi_env env, const act_service_view *s) {
+  napi_value obj, privs;
+  NAPI(napi_create_object(env, &obj));
+  const char *name = act_service_name(s->type);
+  if (!act_set_u32(env, obj, "type", s->type) || !act_set_str(env, obj, "name", name, strlen(name))) return NULL;
+  int ok = 1;
+  switch (act_service_fields(s->type)) {
+    case ACT_FIELDS_CHANNEL_ACCOUNT:
+      ok = act_set_str(env, obj, "channelName", s->channel.p, s->channel.n) &&
+           act_set_str(env, obj, "account", s->account.p, s->account.n);
+      break;
+    case ACT_FIELDS_USER:
+      ok = act_set_str(env, obj, "userId", s->user_id.p, s->user_id.n);
+      break;
+    case ACT_FIELDS_APAAS:
+      ok = act_set_str(env, obj, "roomUuid", s->room_uuid.p, s->room_uuid.n) &&
+           act_set_str(env, obj, "userUuid", s->user_uuid.p, s->user_uuid.n) &&
+           act_set_i32(env, obj, "role", s->role);
+      break;
+    case ACT_FIELDS_RTM2: {
+      perm_acc acc = {env, NULL, 0};
+      ok = act_set_str(env, obj, "userId", s->user_id.p, s->user_id.n) &&
+           napi_create_object(env, &acc.root) == napi_ok;
+      if (ok) act_rtm2_walk(s->perms, perm_cb, &acc);
+      ok = ok && !acc.failed && napi_set_named_property(env, obj, "permissions", acc.root) == napi_ok;
+      break;
+    }
+    default:
+      break;
+  }
+  if (!ok) {
+    act_napi_rethrow(env);
+    return NULL;
+  }
+  privs = privileges_object(env, s->privs, s->n_privs);
+  if (!privs) return NULL;
+  NAPI(napi_set_named_property(env, obj, "privileges", privs));
+  return obj;
+}
+
+static napi_value view007_object(napi_env env, const act_token007_view *v) {
+  napi_value obj, services, s;
+  NAPI(napi_create_object(env, &obj));
+  if (!act_set_str(env, obj, "version", "007", 3) || !act_set_str(env, obj, "appId", v->app_id.p, v->app_id.n) ||
+      !act_set_u32(env, obj, "issueTs", v->issue_ts) || !act_set_u32(env, obj, "expire", v->expire) ||
+      !act_set_u32(env, obj, "salt", v->salt)) {
+    act_napi_rethrow(env);
+    return NULL;
+  }
+  NAPI(napi_create_array_with_length(env, v->n_services, &services));
+  for (size_t i = 0; i < v->n_services; i++) {
+    if (!(s = service_object(env, &v->services[i]))) return NULL;
+    NAPI(napi_set_element(env, services, (uint32_t)i, s));
+  }
+  NAPI(napi_set_named_property(env, obj, "services", services));
+  return obj;
+}
+
+/* Reads the token argument into the instance's buffer; too long is refused before decoding. */
+static int get_token(napi_env env, instance *in, napi_value v, size_t *n) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_string) {
+    act_throw_type(env, "token", "of type string");
+    return 0;
+  }
+  if (napi_get_value_string_utf8(env, v, in->token, sizeof in->token, n) != napi_ok) {
+    act_napi_rethrow(env);
+    return 0;
+  }
+  if (*n > ACT_MAX_TOKEN_LEN) {
+    throw_status(env, ACT_ERR_TOKEN_TOO_LONG);
+    return 0;
+  }
+  return 1;
+}
+
+/* parse007(token) -> object; verify007(token, cert) -> { token: object, match } */
+static napi_value parse007_impl(napi_env env, napi_callback_info info, int verify) {
+  ARGS(2);
+  instance *in = get_instance(env);
+  size_t n = 0, cert_n = 0;
+  char cert[ACT_STRBUF(ACT_ID_LEN)];
+  if (!in || !get_token(env, in, argv[0], &n)) return NULL;
+  if (verify && !act_get_string(env, argv[1], "appCertificate", cert, ACT_ID_LEN, &cert_n)) return NULL;
+  act_status st = act_token007_parse(in->ctx, in->token, n, &in->view7);
+  int match = 0;
+  if (st == ACT_OK && verify) st = act_token007_check(in->ctx, &in->view7, (act_str){cert, cert_n}, &match);
+  if (verify) act_wipe(cert, sizeof cert);
+  if (st != ACT_OK) {
+    throw_status(env, st);
+    return NULL;
+  }
+  napi_value obj = view007_object(env, &in->view7);
+  if (!obj || !verify) return obj;
+  napi_value res, m;
+  NAPI(napi_create_object(env, &res));
+  NAPI(napi_get_boolean(env, match, &m));
+  NAPI(napi_set_named_property(env, res, "token", obj));
+  NAPI(napi_set_named_property(env, res, "match", m));
+  return res;
+}
+
+static napi_value parse007(napi_env env, napi_callback_info info) { return parse007_impl(env, info, 0); }
+static napi_value verify007(napi_env env, napi_callback_info info) { return parse007_impl(env, info, 1); }
+
+/* build006(appId, cert, channel, uid, salt, ts, [k, v, ...]) */
+static napi_value build006(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  instance *in = get_instance(env);
+  if (!in) return NULL;
+  char app_id[ACT_STRBUF(ACT_ID_LEN)], cert[ACT_STRBUF(ACT_ID_LEN)];
+  char *channel = in->s1, *uid = in->s2;
+  size_t app_id_n, cert_n, channel_n, uid_n;
+  uint32_t salt, ts, n;
+  act_priv privs[ACT_MAX_PRIVS];
+  if (!act_get_string(env, argv[0], "appId", app_id, ACT_ID_LEN, &app_id_n) ||
+      !act_get_string(env, argv[2], "channelName", channel, ACT_MAX_FIELD, &channel_n) ||
+      !act_get_string(env, argv[3], "uid", uid, ACT_MAX_FIELD, &uid_n) || !act_get_u32(env, argv[4], "salt", &salt) ||
+      !act_get_u32(env, argv[5], "ts", &ts) || !get_array(env, argv[6], "privileges", &n))
+    return NULL;
+  if (n / 2 > ACT_MAX_PRIVS) {
+    throw_status(env, ACT_ERR_TOO_MANY);
+    return NULL;
+  }
+  for (uint32_t i = 0; i + 1 < n; i += 2) {
+    napi_value k, v;
+    uint32_t key, value;
+    if (!element(env, argv[6], i, &k) || !element(env, argv[6], i + 1, &v) ||
+        !act_get_u32(env, k, "privilege key", &key) || !act_get_u32(env, v, "privilege value", &value))
+      return NULL;
+    if (key > 0xffff) {
+      act_throw_range(env, "privilege key", "an integer >= 0 and <= 65535");
+      return NULL;
+    }
+    privs[i / 2] = (act_priv){(uint16_t)key, value};
+  }
+  if (!act_get_string(env, argv[1], "appCertificate", cert, ACT_ID_LEN, &cert_n)) return NULL;
+  act_token006_in tin = {{app_id, app_id_n}, {cert, cert_n}, {channel, channel_n}, {uid, uid_n}, salt, ts, privs, n / 2};
+  size_t out_n = 0;
+  act_status st = act_token006_build(in->ctx, &tin, in->out, sizeof in->out, &out_n);
+  act_wipe(cert, sizeof cert);
+  if (st != ACT_OK) {
+    throw_status(env, st);
+    return NULL;
+  }
+  return token_result(env, in, out_n);
+}
+
+static napi_value view006_object(napi_env env, const act_token006_view *v) {
+  napi_value obj, privs;
+  NAPI(napi_create_object(env, &obj));
+  if (!act_set_str(env, obj, "version", "006", 3) || !act_set_str(env, obj, "appId", v->app_id.p, v->app_id.n) ||
+      !act_set_u32(env, obj, "crcChannelName", v->crc_channel) || !act_set_u32(env, obj, "crcUid", v->crc_uid) ||
+      !act_set_u32(env, obj, "salt", v->salt) || !act_set_u32(env, obj, "ts", v->ts)) {
+    act_napi_rethrow(env);
+    return NULL;
+  }
+  if (!(privs = privileges_object(env, v->privs, v->n_privs))) return NULL;
+  NAPI(napi_set_named_property(env, obj, "privileges", privs));
+  return obj;
+}
+
+/* parse006(token) -> object; verify006(token, cert, channel, uid) -> { token, match } */
+static napi_value parse006_impl(napi_env env, napi_callback_info info, int verify) {
+  ARGS(4);
+  instance *in = get_instance(env);
+  size_t n = 0, cert_n = 0, channel_n = 0, uid_n = 0;
+  char cert[ACT_STRBUF(ACT_ID_LEN)];
+  if (!in || !get_token(env, in, argv[0], &n)) return NULL;
+  char *channel = in->s1, *uid = in->s2;
+  if (verify && (!act_get_string(env, argv[2], "channelName", channel, ACT_MAX_FIELD, &channel_n) ||
+                 !act_get_string(env, argv[3], "uid", uid, ACT_MAX_FIELD, &uid_n) ||
+                 !act_get_string(env, argv[1], "appCertificate", cert, ACT_ID_LEN, &cert_n)))
+    return NULL;
+  act_status st = act_token006_parse(in->ctx, in->token, n, &in->view6);
+  int match = 0;
+  if (st == ACT_OK && verify)
+    st = act_token006_check(in->ctx, &in->view6, (act_str){cert, cert_n}, (act_str){channel, channel_n},
+                            (act_str){uid, uid_n}, &match);
+  if (verify) act_wipe(cert, sizeof cert);
+  if (st != ACT_OK) {
+    throw_status(env, st);
+    return NULL;
+  }
+  napi_value obj = view006_object(env, &in->view6);
+  if (!obj || !verify) return obj;
+  napi_value res, m;
+  NAPI(napi_create_object(env, &res));
+  NAPI(napi_get_boolean(env, match, &m));
+  NAPI(napi_set_named_property(env, res, "token", obj));
+  NAPI(napi_set_named_property(env, res, "match", m));
+  return res;
+}
+
+/* _deflate(Uint8Array) -> Buffer: the token deflater on its own, for the
+ * differential test against zlib.deflateSync. At most ACT_MAX_CONTENT bytes. */
+static napi_value deflate_export(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  instance *in = get_instance(env);
+  bool typed = false;
+  napi_typedarray_type tt;
+  size_t len = 0, zn = 0;
+  void *data = NULL;
+  if (!in) return NULL;
+  if (napi_is_typedarray(env, argv[0], &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, argv[0], &tt, &len, &data, NULL, NULL) != napi_ok || tt != napi_uint8_array) {
+    act_throw_type(env, "data", "a Uint8Array");
+    return NULL;
+  }
+  if (len > ACT_MAX_CONTENT) {
+    act_throw_range(env, "data", "at most the token payload limit in length");
+    return NULL;
+  }
+  act_status st = act_deflate(&in->ctx->z, data, len, in->ctx->zbuf, sizeof in->ctx->zbuf, &zn);
+  if (st != ACT_OK) {
+    throw_status(env, st);
+    return NULL;
+  }
+  napi_value out;
+  NAPI(napi_create_buffer_copy(env, zn, in->ctx->zbuf, NULL, &out));
+  return out;
+}
+
+static napi_value parse006(napi_env env, napi_callback_info info) { return parse006_impl(env, info, 0); }
+static napi_value verify006(napi_env env, napi_callback_info info) { return parse006_impl(env, info, 1); }
+
+/* ---- membership ---- */
+
+typedef struct {
+  napi_env env;
+  napi_value list;
+  napi_value k_id, k__id, k_bsontype;
+  char *text;      /* room for one participant's text id */
+  size_t text_max; /* longer text cannot equal the needle */
+  int failed;      /* a getter threw, or Node-API failed */
+} id_reader;
+
+static int typed_oid(napi_env env, napi_value v, uint8_t buf[ACT_OID_LEN], int *is_typed) {
+  bool typed = false;
+  napi_typedarray_type tt;
+  size_t len;
+  void *data;
+  *is_typed = 0;
+  if (napi_is_typedarray(env, v, &typed) != napi_ok || !typed) return 0;
+  *is_typed = 1;
+  if (napi_get_typedarray_info(env, v, &tt, &len, &data, NULL, NULL) != napi_ok) return -1;
+  if ((tt != napi_uint8_array && tt != napi_uint8_clamped_array) || len != ACT_OID_LEN) return 0;
+  memcpy(buf, data, ACT_OID_LEN);
+  return 1;
+}
+
+/* Reads one id out of a JS value: a string, an integer, a 12-byte Uint8Array,
+ * a bson ObjectId (any version: its 12-byte `id`, or toHexString()), or a
+ * populated document's `_id`. Returns 1, 0 (no usable id) or -1 (JS threw). */
+static int read_id(id_reader *r, napi_value v, act_id *out, uint8_t buf[ACT_OID_LEN], int depth) {
+  napi_env env = r->env;
+  napi_valuetype t;
+  size_t len = 0;
+  int typed;
+  if (napi_typeof(env, v, &t) != napi_ok) return -1;
+  if (t == napi_string) {
+    if (napi_get_value_string_utf8(env, v, r->text, r->text_max + 2, &len) != napi_ok) return -1;
+    if (len > r->text_max) return 0; /* longer than anything that could match */
+    act_id_from_text(r->text, len, buf, out);
+    return 1;
+  }
+  if (t == napi_number) {
+    double d;
+    napi_get_value_double(env, v, &d);
+    if (d != d || d > 9007199254740991.0 || d < -9007199254740991.0 || d != (double)(int64_t)d) return 0;
+    len = (size_t)snprintf(r->text, r->text_max + 1, "%lld", (long long)d);
+    if (len > r->text_max) return 0;
+    act_id_from_text(r->text, len, buf, out);
+    return 1;
+  }
+  if (t != napi_object || depth > 2) return 0;
+  int got = typed_oid(env, v, buf, &typed);
+  if (typed || got < 0) {
+    if (got == 1) act_id_from_oid(buf, out);
+    return got;
+  }
+  napi_value id, sub, bsontype;
+  if (napi_get_property(env, v, r->k_id, &id) != napi_ok) return -1;
+  got = typed_oid(env, id, buf, &typed);
+  if (got != 0) {
+    if (got == 1) act_id_from_oid(buf, out);
+    return got;
+  }
+  if (napi_get_property(env, v, r->k__id, &sub) != napi_ok || napi_typeof(env, sub, &t) != napi_ok) return -1;
+  if (t != napi_undefined && t != napi_null) return read_id(r, sub, out, buf, depth + 1);
+  /* An ObjectId whose bytes are not a typed array (old bson): ask it for its hex. */
+  if (napi_get_property(env, v, r->k_bsontype, &bsontype) != napi_ok) return -1;
+  char kind[16];
+  if (napi_typeof(env, bsontype, &t) != napi_ok || t != napi_string ||
+      napi_get_value_string_utf8(env, bsontype, kind, sizeof kind, &len) != napi_ok ||
+      (strcmp(kind, "ObjectId") != 0 && strcmp(kind, "ObjectID") != 0))
+    return 0;
+  napi_value fn, hex;
+  if (napi_get_named_property(env, v, "toHexString", &fn) != napi_ok || napi_typeof(env, fn, &t) != napi_ok) return -1;
+  if (t != napi_function) return 0;
+  if (napi_call_function(env, v, fn, 0, NULL, &hex) != napi_ok) return -1;
+  if (napi_typeof(env, hex, &t) != napi_ok || t != napi_string) return 0;
+  if (napi_get_value_string_utf8(env, hex, r->text, r->text_max + 2, &len) != napi_ok) return -1;
+  if (len != 2 * ACT_OID_LEN) return 0;
+  act_id_from_text(r->text, len, buf, out);
+  return out->kind == ACT_ID_OID ? 1 : 0;
+}
+
+static int participant_source(void *user, size_t i, act_id *out, uint8_t buf[ACT_OID_LEN]) {
+  id_reader *r = user;
+  napi_value v;
+  if (napi_get_element(r->env, r->list, (uint32_t)i, &v) != napi_ok) {
+    r->failed = 1;
+    return -1;
+  }
+  int got = read_id(r, v, out, buf, 0);
+  if (got < 0) r->failed = 1;
+  return got;
+}
+
+/* isParticipant(participants[], userId) -> boolean */
+static napi_value is_participant(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  instance *in = get_instance(env);
+  uint32_t n;
+  if (!in || !get_array_like(env, argv[0], "participants", &n)) return NULL;
+  id_reader r = {env, argv[0], NULL, NULL, NULL, in->s1, ACT_MAX_FIELD, 0};
+  NAPI(napi_create_string_utf8(env, "id", 2, &r.k_id));
+  NAPI(napi_create_string_utf8(env, "_id", 3, &r.k__id));
+  NAPI(napi_create_string_utf8(env, "_bsontype", 9, &r.k_bsontype));
+  uint8_t needle_buf[ACT_OID_LEN];
+  act_id needle = {ACT_ID_NONE, NULL, 0};
+  int got = read_id(&r, argv[1], &needle, needle_buf, 0);
+  long found = -1;
+  if (got > 0) {
+    /* The needle's text lives in s2; participants are read into s1, which
+     * needs room only for text as long as the needle's (or a 24-hex id). */
+    if (needle.kind == ACT_ID_TEXT) {
+      memcpy(in->s2, needle.p, needle.n);
+      needle.p = (const uint8_t *)in->s2;
+    }
+    r.text_max = needle.kind == ACT_ID_TEXT && needle.n > 2 * ACT_OID_LEN ? needle.n : 2 * ACT_OID_LEN;
+    found = act_find_participant(&needle, n, participant_source, &r);
+  }
+  if (got < 0 || found == -2) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE",
+                          got < 0 ? "The \"userId\" argument could not be read"
+                                  : "A participant could not be read (a getter or proxy threw)");
+    return NULL;
+  }
+  napi_value result;
+  NAPI(napi_get_boolean(env, found >= 0, &result));
+  return result;
+}
+
+static void finalize_instance(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  instance *in = data;
+  act_ctx_free(in->ctx);
+  act_wipe(in->token, sizeof in->token);
+  free(in);
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  instance *in = malloc(sizeof *in);
+  if (!in || !(in->ctx = act_ctx_new())) {
+    free(in);
+    napi_throw_error(env, "ERR_AGORA_INTERNAL", "cannot allocate the token context");
+    return NULL;
+  }
+  if (napi_set_instance_data(env, in, finalize_instance, NULL) != napi_ok) {
+    act_ctx_free(in->ctx);
+    free(in);
+    act_napi_rethrow(env);
+    return NULL;
+  }
+  napi_property_descriptor props[] = {
+      {"buildRtc", NULL, build_rtc, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"build007", NULL, build007, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"parse007", NULL, parse007, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"verify007", NULL, verify007, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"build006", NULL, build006, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"parse006", NULL, parse006, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"verify006", NULL, verify006, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"isParticipant", NULL, is_participant, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"_deflate", NULL, deflate_export, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  NAPI(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  napi_value limits;
+  NAPI(napi_create_object(env, &limits));
+  if (!act_set_u32(env, limits, "maxTokenLength", ACT_MAX_TOKEN_LEN) ||
+      !act_set_u32(env, limits, "maxPayloadBytes", ACT_MAX_CONTENT) ||
+      !act_set_u32(env, limits, "maxServices", ACT_MAX_SERVICES) ||
+      !act_set_u32(env, limits, "maxPrivileges", ACT_MAX_PRIVS) ||
+      !act_set_u32(env, limits, "maxPermissions", ACT_MAX_PERMS)) {
+    act_napi_rethrow(env);
+    return NULL;
+  }
+  NAPI(napi_set_named_property(env, exports, "limits", limits));
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

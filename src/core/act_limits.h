@@ -1,0 +1,20 @@
+/* Fixed limits. Tokens are a few hundred bytes; these bound hostile input. */
+#ifndef ACT_LIMITS_H
+#define ACT_LIMITS_H
+
+/* Largest payload (signature + signing info) built or accepted after inflation.
+ * An RTC token is ~200 bytes; 32 KiB leaves room for large RTM2 permission trees. */
+#define ACT_MAX_CONTENT 32768
+/* Longest token string accepted before any decoding: "007" + base64 of a
+ * stored (incompressible) 32 KiB payload, with margin. */
+#define ACT_MAX_TOKEN_LEN 49152
+/* Largest decoded (still compressed) body. */
+#define ACT_MAX_DECODED ((ACT_MAX_TOKEN_LEN / 4) * 3)
+#define ACT_MAX_SERVICES 64
+#define ACT_MAX_PRIVS 32
+#define ACT_MAX_PERMS 64
+#define ACT_MAX_FIELD 65535
+#define ACT_SIGNATURE_LEN 32
+#define ACT_ID_LEN 32
+
+#endif

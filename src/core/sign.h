@@ -1,0 +1,29 @@
+/* HMAC-SHA256 signing for both token versions, through OpenSSL's EVP_MAC. */
+#ifndef ACT_SIGN_H
+#define ACT_SIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "types.h"
+
+typedef struct act_signer act_signer;
+
+act_signer *act_signer_new(void);
+void act_signer_free(act_signer *s);
+
+/* out = HMAC-SHA256(key, msg). */
+act_status act_hmac_sha256(act_signer *s, const void *key, size_t key_len, const void *msg, size_t msg_len,
+                           uint8_t out[32]);
+
+/* "007": k1 = HMAC(u32(issue_ts), cert); k2 = HMAC(u32(salt), k1); out = HMAC(k2, info). */
+act_status act_sign007(act_signer *s, act_str cert, uint32_t issue_ts, uint32_t salt, const uint8_t *info,
+                       size_t info_len, uint8_t out[32]);
+
+/* Constant-time equality of two equal-length buffers. */
+int act_equal_ct(const void *a, const void *b, size_t n);
+
+/* Overwrites n bytes in a way the compiler keeps (OPENSSL_cleanse). */
+void act_wipe(void *p, size_t n);
+
+#endif

@@ -1,0 +1,48 @@
+'use strict'
+// The token deflater reuses one zlib stream per thread; every output must still
+// be exactly what a fresh zlib.deflateSync gives (Node's zlib, same process),
+// whatever the stream compressed before.
+const zlib = require('zlib')
+const crypto = require('crypto')
+const binding = require('../lib/binding')
+
+function randomPayload(size, seed) {
+  // Token-like bytes: runs of text, repeats and binary, so matches happen.
+  const parts = []
+  let total = 0
+  let i = seed
+  while (total < size) {
+    const kind = i++ % 4
+    const len = 1 + (crypto.randomInt(64))
+    let chunk
+    if (kind === 0) chunk = crypto.randomBytes(len)
+    else if (kind === 1) chunk = Buffer.from('7d72365eb983485397e3e3f9d460bdda'.slice(0, len % 33))
+    else if (kind === 2 && parts.length) chunk = parts[crypto.randomInt(parts.length)]
+    else chunk = Buffer.alloc(len, 0x41 + (len % 3))
+    parts.push(chunk)
+    total += chunk.length
+  }
+  return Buffer.concat(parts).subarray(0, size)
+}
+
+test('matches zlib.deflateSync from 0 bytes to the payload limit, in mixed order', () => {
+  const limit = binding.limits.maxPayloadBytes
+  const sizes = []
+  for (let n = 0; n <= 600; n++) sizes.push(n)
+  for (let k = 0; k < 300; k++) sizes.push(crypto.randomInt(limit + 1))
+  sizes.push(limit, limit - 1, 32768, 1, limit, 0)
+  // Big inputs followed by small ones leave stale bytes in the window.
+  for (let k = 0; k < 300; k++) sizes.push(k % 2 ? crypto.randomInt(200) : crypto.randomInt(limit + 1))
+  let mismatches = 0
+  sizes.forEach((n, i) => {
+    const data = randomPayload(n, i)
+    const ours = binding._deflate(data)
+    if (!ours.equals(zlib.deflateSync(data))) mismatches++
+  })
+  expect(mismatches).toBe(0)
+  expect(sizes.length).toBeGreaterThan(1200)
+})
+
+test('refuses input over the payload limit', () => {
+  expect(() => binding._deflate(Buffer.alloc(binding.limits.maxPayloadBytes + 1))).toThrow(RangeError)
+})

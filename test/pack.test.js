@@ -1,0 +1,42 @@
+'use strict'
+// `npm pack`, then install that tarball into an empty project and use it: the
+// published package must hold everything it needs to build and run.
+const { execFileSync } = require('child_process')
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+
+const root = path.join(__dirname, '..')
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+
+test('the packed tarball installs, builds and works in an empty project', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-pack-'))
+  try {
+    const out = execFileSync(npm, ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' })
+    const [info] = JSON.parse(out)
+    const files = info.files.map((f) => f.path)
+    expect(files).toEqual(expect.arrayContaining(['binding.gyp', 'lib/index.js', 'src/binding.c', 'src/core/token007.c',
+      'index.d.ts', 'README.md', 'LICENSE', 'package.json']))
+    // Nothing of the tests, the build or the fixtures goes out.
+    expect(files.filter((f) => /^(test|build|node_modules|bench|example)\//.test(f))).toEqual([])
+
+    const app = path.join(dir, 'app')
+    fs.mkdirSync(app)
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }))
+    execFileSync(npm, ['install', '--offline', '--no-audit', '--no-fund', path.join(dir, info.filename)],
+      { cwd: app, encoding: 'utf8', stdio: 'pipe' })
+    const script = `
+      const act = require('agora-call-token')
+      const t = act.buildRtcToken({ appId: '970CA35de60c44645bbae8a215061b33', appCertificate: '5CFd2fd1755d40ecb72977518be15d3b',
+        channelName: 'conv', account: 'u1', issuedAt: 1700000000, salt: 7 })
+      const v = act.verifyToken(t, '5CFd2fd1755d40ecb72977518be15d3b', { now: 1700000001 })
+      console.log(JSON.stringify({ valid: v.valid, channel: v.token.services[0].channelName,
+        main: require.resolve('agora-call-token') }))`
+    const res = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' }))
+    expect(res.valid).toBe(true)
+    expect(res.channel).toBe('conv')
+    expect(res.main.startsWith(path.join(app, 'node_modules'))).toBe(true)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}, 180000)
