@@ -420,6 +420,17 @@ static napi_value view007_object(napi_env env, const act_token007_view *v) {
   return obj;
 }
 
+/* { token: parsed, match } for the verify exports; NULL passes a pending error on. */
+static napi_value verify_result(napi_env env, napi_value parsed, int match) {
+  napi_value res, m;
+  if (!parsed) return NULL;
+  NAPI(napi_create_object(env, &res));
+  NAPI(napi_get_boolean(env, match, &m));
+  NAPI(napi_set_named_property(env, res, "token", parsed));
+  NAPI(napi_set_named_property(env, res, "match", m));
+  return res;
+}
+
 /* Reads the token argument into the instance's buffer; too long is refused before decoding. */
 static int get_token(napi_env env, instance *in, napi_value v, size_t *n) {
   napi_valuetype t;
@@ -455,13 +466,7 @@ static napi_value parse007_impl(napi_env env, napi_callback_info info, int verif
     return NULL;
   }
   napi_value obj = view007_object(env, &in->view7);
-  if (!obj || !verify) return obj;
-  napi_value res, m;
-  NAPI(napi_create_object(env, &res));
-  NAPI(napi_get_boolean(env, match, &m));
-  NAPI(napi_set_named_property(env, res, "token", obj));
-  NAPI(napi_set_named_property(env, res, "match", m));
-  return res;
+  return verify ? verify_result(env, obj, match) : obj;
 }
 
 static napi_value parse007(napi_env env, napi_callback_info info) { return parse007_impl(env, info, 0); }
@@ -547,13 +552,7 @@ static napi_value parse006_impl(napi_env env, napi_callback_info info, int verif
     return NULL;
   }
   napi_value obj = view006_object(env, &in->view6);
-  if (!obj || !verify) return obj;
-  napi_value res, m;
-  NAPI(napi_create_object(env, &res));
-  NAPI(napi_get_boolean(env, match, &m));
-  NAPI(napi_set_named_property(env, res, "token", obj));
-  NAPI(napi_set_named_property(env, res, "match", m));
-  return res;
+  return verify ? verify_result(env, obj, match) : obj;
 }
 
 /* _deflate(Uint8Array) -> Buffer: the token deflater on its own, for the
