@@ -102,7 +102,11 @@ function flatPermissions(name, permissions) {
   for (const rt of Object.keys(permissions)) {
     if (!/^\d+$/.test(rt) || Number(rt) > 0xffff) throw invalidValue(`${name}.${rt}`, 'is not a resource type (0..65535)')
     const byType = check.optionsObject(`${name}.${rt}`, check.read(permissions, rt, name))
-    for (const pt of Object.keys(byType)) {
+    const types = Object.keys(byType)
+    // The format could carry a resource type with no permission types, but no
+    // official builder makes one (Rtm2Permissions.add always adds a list).
+    if (types.length === 0) throw invalidValue(`${name}.${rt}`, 'must have at least one permission type')
+    for (const pt of types) {
       if (!/^\d+$/.test(pt) || Number(pt) > 0xffff) {
         throw invalidValue(`${name}.${rt}.${pt}`, 'is not a permission type (0..65535)')
       }

@@ -16,7 +16,7 @@ test('the packed tarball installs, builds and works in an empty project', () => 
     const [info] = JSON.parse(out)
     const files = info.files.map((f) => f.path)
     expect(files).toEqual(expect.arrayContaining(['binding.gyp', 'lib/index.js', 'src/binding.c', 'src/core/token007.c',
-      'index.d.ts', 'README.md', 'LICENSE', 'package.json']))
+      'index.d.ts', 'README.md', 'LICENSE', 'package.json', 'bin/agora-call-token.js', 'lib/compat/agora-token.js']))
     // Nothing of the tests, the build or the fixtures goes out.
     expect(files.filter((f) => /^(test|build|node_modules|bench|example)\//.test(f))).toEqual([])
 
@@ -30,12 +30,18 @@ test('the packed tarball installs, builds and works in an empty project', () => 
       const t = act.buildRtcToken({ appId: '970CA35de60c44645bbae8a215061b33', appCertificate: '5CFd2fd1755d40ecb72977518be15d3b',
         channelName: 'conv', account: 'u1', issuedAt: 1700000000, salt: 7 })
       const v = act.verifyToken(t, '5CFd2fd1755d40ecb72977518be15d3b', { now: 1700000001 })
+      const compat = require('agora-call-token/compat/agora-token')
       console.log(JSON.stringify({ valid: v.valid, channel: v.token.services[0].channelName,
-        main: require.resolve('agora-call-token') }))`
+        main: require.resolve('agora-call-token'), compat: typeof compat.RtcTokenBuilder.buildTokenWithUid }))`
     const res = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' }))
     expect(res.valid).toBe(true)
     expect(res.channel).toBe('conv')
     expect(res.main.startsWith(path.join(app, 'node_modules'))).toBe(true)
+    expect(res.compat).toBe('function')
+    // The CLI is installed as a bin and runs.
+    const bin = path.join(app, 'node_modules', '.bin', 'agora-call-token')
+    const help = execFileSync(bin, ['--help'], { cwd: app, encoding: 'utf8' })
+    expect(help).toMatch(/inspect/)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
