@@ -2,8 +2,14 @@
 
 /**
  * Demo chat backend: Express + Socket.IO with Agora call tokens and call
- * signalling. Run with `npm start` (PORT, HOST, AGORA_APP_ID,
- * AGORA_APP_CERTIFICATE from the environment).
+ * signalling, and a call page (example/public/) at /. Run with `npm start`.
+ *
+ * Environment: PORT (3000), HOST (127.0.0.1), AGORA_APP_ID and
+ * AGORA_APP_CERTIFICATE (throwaway ones when unset), RING_TIMEOUT_MS (30000),
+ * REDIS_URL (unset: one process, in-memory call state; set: the socket.io
+ * Redis adapter and a Redis call store, so several processes can serve the
+ * same users), CALL_NODE_TTL_MS (10000: with Redis, how long a silent process
+ * counts as alive).
  *
  * In an application, require the published subpaths instead:
  *   require('agora-call-token/express'), require('agora-call-token/socket')
@@ -15,8 +21,9 @@ const path = require('path');
 const express = require('express');
 const { Server } = require('socket.io');
 const { ObjectId } = require('bson');
+const act = require('../lib');
 const { createCallTokenRouter } = require('../lib/express');
-const { attachCallSignaling } = require('../lib/socket');
+const { attachCallSignaling, RedisCallStore } = require('../lib/socket');
 
 // ---- in-memory data (stable ids, so curl commands keep working between runs) ----
 
@@ -110,6 +117,76 @@ function publicUser(u) {
   return { id: u._id.toHexString(), name: u.name };
 }
 
+/** The browser build of agora-rtc-sdk-ng (an optional package), or null. */
+function findAgoraSdk() {
+  try {
+    const main = require.resolve('agora-rtc-sdk-ng');
+    const file = path.join(path.dirname(main), 'AgoraRTC_N-production.js');
+    return require('fs').existsSync(file) ? file : main;
+  } catch (_) {
+    return null;
+  }
+}
+
+/**
+ * Socket.IO Redis adapter and Redis call store. Loaded only when a Redis URL
+ * is given, so a one-process demo never loads a Redis package.
+ */
+async function connectRedis(url, { nodeTtlMs }) {
+  let createClient;
+  let createAdapter;
+  try {
+    ({ createClient } = require('redis'));
+    ({ createAdapter } = require('@socket.io/redis-adapter'));
+  } catch (err) {
+    const e = new Error('REDIS_URL is set, but the "redis" and "@socket.io/redis-adapter" packages are not installed ' +
+      '(npm install redis @socket.io/redis-adapter)');
+    e.cause = err;
+    throw e;
+  }
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  const seen = new Set();
+  const logError = which => err => {
+    const key = `${which}: ${err && err.message}`;
+    if (!seen.has(key)) console.error(`[demo] Redis ${key}`); // the client retries by itself
+    seen.add(key);
+  };
+  pub.on('error', logError('commands'));
+  sub.on('error', logError('subscriber'));
+  let timer;
+  try {
+    // The client retries forever by itself: give the first connection 5 s.
+    await Promise.race([
+      Promise.all([pub.connect(), sub.connect()]),
+      new Promise((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error('could not connect to Redis at REDIS_URL within 5 s')), 5000);
+      }),
+    ]);
+  } catch (err) {
+    for (const c of [pub, sub]) {
+      try {
+        c.destroy();
+      } catch (_) {
+        // already closed
+      }
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    adapter: createAdapter(pub, sub),
+    store: new RedisCallStore(pub, { nodeTtlMs }),
+    close: () => Promise.allSettled([quit(pub), quit(sub)]),
+  };
+}
+
+function quit(client) {
+  if (!client.isOpen) return Promise.resolve();
+  return typeof client.close === 'function' ? client.close() : client.quit();
+}
+
 /**
  * Builds and starts the demo server.
  * @param {object} [options]
@@ -119,16 +196,34 @@ function publicUser(u) {
  * @param {string} [options.appCertificate] default AGORA_APP_CERTIFICATE, else a throwaway one
  * @param {number} [options.ringTimeoutMs=30000]
  * @param {number} [options.expiresIn=3600]
- * @returns {Promise<{ app, io, server, port, host, url, appId, throwawayCredentials, signaling, users, conversations, close(): Promise<void> }>}
+ * @param {string} [options.redisUrl] call state and socket.io rooms in Redis (several processes); default none
+ * @param {number} [options.nodeTtlMs=10000] with Redis: a process silent for this long counts as dead
+ * @param {string|null} [options.agoraSdk] path of the agora-rtc-sdk-ng browser build; null: none (default: found in node_modules)
+ * @param {number} [options.mediaJoinTimeoutMs=10000] how long the page waits for Agora before it says media is off
+ * @returns {Promise<{ app, io, server, port, host, url, appId, throwawayCredentials, media, redis, signaling, users, conversations, close(): Promise<void> }>}
  */
 async function createDemoServer(options = {}) {
-  const { port = 0, host = '127.0.0.1', ringTimeoutMs = 30000, expiresIn = 3600 } = options;
+  const { port = 0, host = '127.0.0.1', ringTimeoutMs = 30000, expiresIn = 3600, redisUrl, nodeTtlMs = 10000 } = options;
   const { appId, appCertificate, throwaway } = resolveCredentials(options.appId, options.appCertificate);
   const store = createStore();
+  const agoraSdk = options.agoraSdk === undefined ? findAgoraSdk() : options.agoraSdk;
+  // Whether the page can try real audio/video, and if not, why.
+  const joinTimeoutMs = options.mediaJoinTimeoutMs === undefined ? 10000 : options.mediaJoinTimeoutMs;
+  let media = { enabled: true, reason: null, sdkUrl: '/vendor/AgoraRTC_N.js', joinTimeoutMs };
+  if (throwaway) {
+    media = { enabled: false, reason: 'the server uses throwaway credentials (set AGORA_APP_ID and AGORA_APP_CERTIFICATE for a real Agora project)', sdkUrl: null };
+  } else if (!agoraSdk) {
+    media = { enabled: false, reason: 'agora-rtc-sdk-ng is not installed on the server (npm install agora-rtc-sdk-ng)', sdkUrl: null };
+  }
 
   const app = express();
   app.disable('x-powered-by');
   app.use(express.static(path.join(__dirname, 'public')));
+  if (agoraSdk) {
+    app.get('/vendor/AgoraRTC_N.js', (req, res) => {
+      res.type('application/javascript').sendFile(agoraSdk);
+    });
+  }
 
   app.get('/health', (req, res) => {
     res.json({ ok: true, uptime: Math.round(process.uptime()) });
@@ -155,6 +250,26 @@ async function createDemoServer(options = {}) {
     });
   });
 
+  // What the page needs to know: the app id (public) and whether media can work.
+  app.get('/api/config', (req, res) => {
+    res.json({ appId, throwawayCredentials: throwaway, media, ringTimeoutMs, redis: Boolean(redisUrl) });
+  });
+
+  // GET /api/call/inspect?token=... -> what is inside a token, decoded here with
+  // the addon's parseToken (the certificate never leaves the server; only
+  // whether the signature is ours is told).
+  app.get('/api/call/inspect', (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (!req.user) return res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Authentication required' } });
+    const { token } = req.query;
+    if (typeof token !== 'string' || token === '') {
+      return res.status(400).json({ error: { code: 'MISSING_TOKEN', message: 'token is required' } });
+    }
+    const { valid, reason, token: parsed } = act.verifyToken(token, appCertificate);
+    if (!parsed) return res.status(400).json({ error: { code: 'MALFORMED_TOKEN', message: 'Not an Agora token' } });
+    res.json({ valid, reason, token: parsed });
+  });
+
   // POST /api/call/token { channelName } -> { token, appId, channelName, account, expiresAt }
   app.use('/api/call', createCallTokenRouter({
     appId,
@@ -167,21 +282,30 @@ async function createDemoServer(options = {}) {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such endpoint' } });
   });
 
+  const redis = redisUrl ? await connectRedis(redisUrl, { nodeTtlMs }) : null;
   const server = http.createServer(app);
-  const io = new Server(server, { serveClient: false });
+  // serveClient: the page loads /socket.io/socket.io.js
+  const io = new Server(server, { serveClient: true, ...(redis ? { adapter: redis.adapter } : {}) });
   io.use(demoSocketAuth(store));
   const signaling = attachCallSignaling(io, {
     ringTimeoutMs,
     findConversation: id => store.findConversation(id),
+    ...(redis ? { store: redis.store } : {}),
   });
 
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    signaling.close();
+    if (redis) await redis.close();
+    throw err;
+  }
   const address = server.address();
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -196,6 +320,8 @@ async function createDemoServer(options = {}) {
     url: `http://${urlHost}:${address.port}`,
     appId,
     throwawayCredentials: throwaway,
+    media,
+    redis: Boolean(redis),
     users: Object.fromEntries(USERS.map(u => [u.name.toLowerCase(), u._id.toHexString()])),
     conversations: {
       direct: CONVERSATIONS[0]._id.toHexString(),
@@ -204,26 +330,41 @@ async function createDemoServer(options = {}) {
     },
     close() {
       if (!closing) {
-        closing = new Promise(resolve => {
+        closing = (async () => {
           signaling.close();
-          io.close(() => resolve()); // disconnects every socket and closes the http server
-          if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
-        });
+          // With Redis: drop this process's heartbeat, so the others end the
+          // calls of users who were connected only here.
+          if (redis) await redis.store.close().catch(() => {});
+          await new Promise(resolve => {
+            io.close(() => resolve()); // disconnects every socket and closes the http server
+            if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
+          });
+          if (redis) await redis.close();
+        })();
       }
       return closing;
     },
   };
 }
 
+function envInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (milliseconds)`);
+  return n;
+}
+
 async function main() {
-  const credentials = resolveCredentials();
   let demo;
   try {
     demo = await createDemoServer({
       port: process.env.PORT === undefined ? 3000 : Number(process.env.PORT),
       host: process.env.HOST || '127.0.0.1',
-      appId: credentials.appId,
-      appCertificate: credentials.appCertificate,
+      // AGORA_APP_ID / AGORA_APP_CERTIFICATE, else throwaway ones
+      ringTimeoutMs: envInt('RING_TIMEOUT_MS', 30000),
+      redisUrl: process.env.REDIS_URL || undefined,
+      nodeTtlMs: envInt('CALL_NODE_TTL_MS', 10000),
     });
   } catch (err) {
     // Messages from the router never contain the certificate.
@@ -234,11 +375,19 @@ async function main() {
   const { url, users, conversations } = demo;
   const log = console.log;
   log(`agora-call-token demo backend listening on ${url}`);
-  if (credentials.throwaway) {
+  if (demo.throwawayCredentials) {
     log('AGORA_APP_ID / AGORA_APP_CERTIFICATE are not set: using throwaway random credentials for this run.');
     log('Tokens are well-formed and verifiable here, but Agora will not accept them.');
   }
   log(`App ID: ${demo.appId} (the certificate is never printed)`);
+  log(demo.redis
+    ? 'Call state and socket.io rooms in Redis (REDIS_URL): run more processes on other PORTs, they share calls.'
+    : 'One process, call state in memory (set REDIS_URL to share calls between processes).');
+  log(demo.media.enabled
+    ? 'The call page joins Agora with agora-rtc-sdk-ng for audio/video.'
+    : `Media is off in the call page: ${demo.media.reason}.`);
+  log('');
+  log(`Call page: open ${url}/ in two browser windows, pick a different user in each.`);
   log('');
   log('DEMO-ONLY AUTH: "Authorization: Bearer <userId>" over HTTP and socket auth { userId } - anyone can be anyone.');
   log('');

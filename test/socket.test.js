@@ -596,3 +596,87 @@ test('the npm start demo: alice calls bob, both get tokens for the same channel,
     await demo.close();
   }
 });
+
+describe('the demo call page and its routes', () => {
+  let demo;
+  beforeAll(async () => {
+    demo = await createDemoServer({ port: 0, appId: APP_ID, appCertificate: CERT });
+  });
+  afterAll(() => demo && demo.close());
+
+  test('serves the page, its script and the socket.io client', async () => {
+    const page = await request(demo.url).get('/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<script src="/socket.io/socket.io.js"></script>');
+    expect(page.text).toContain('Call by conversation id');
+    expect((await request(demo.url).get('/app.js')).status).toBe(200);
+    const client = await request(demo.url).get('/socket.io/socket.io.js');
+    expect(client.status).toBe(200);
+    expect(client.headers['content-type']).toMatch(/javascript/);
+  });
+
+  test('GET /api/config tells whether media can work, and why not', async () => {
+    const config = await request(demo.url).get('/api/config');
+    expect(config.body).toMatchObject({ appId: APP_ID, throwawayCredentials: false, redis: false });
+    expect(JSON.stringify(config.body)).not.toContain(CERT);
+    let installed = true;
+    try {
+      require.resolve('agora-rtc-sdk-ng');
+    } catch (_) {
+      installed = false;
+    }
+    expect(config.body.media.enabled).toBe(installed);
+    const sdk = await request(demo.url).get('/vendor/AgoraRTC_N.js');
+    expect(sdk.status).toBe(installed ? 200 : 404);
+
+    const noSdk = await createDemoServer({ port: 0, appId: APP_ID, appCertificate: CERT, agoraSdk: null });
+    try {
+      const res = await request(noSdk.url).get('/api/config');
+      expect(res.body.media).toEqual({ enabled: false, reason: expect.stringMatching(/agora-rtc-sdk-ng is not installed/), sdkUrl: null });
+      expect((await request(noSdk.url).get('/vendor/AgoraRTC_N.js')).status).toBe(404);
+    } finally {
+      await noSdk.close();
+    }
+  });
+
+  test('GET /api/call/inspect decodes a token with parseToken, for a logged-in user', async () => {
+    const { users, conversations: convs } = demo;
+    const issued = await request(demo.url).post('/api/call/token')
+      .set('Authorization', `Bearer ${users.bob}`).send({ channelName: convs.group });
+    const inspect = token => request(demo.url).get('/api/call/inspect').query({ token })
+      .set('Authorization', `Bearer ${users.bob}`);
+    const res = await inspect(issued.body.token);
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body.valid).toBe(true);
+    expect(res.body.token).toEqual(act.parseToken(issued.body.token));
+    expect(res.body.token.services[0]).toMatchObject({ channelName: convs.group, account: users.bob });
+    expect(res.text).not.toContain(CERT);
+    // signed with another certificate: decoded, but not valid
+    const foreign = act.buildRtcToken({ appId: APP_ID, appCertificate: crypto.randomBytes(16).toString('hex'), channelName: 'x', uid: 1 });
+    expect((await inspect(foreign)).body).toMatchObject({ valid: false, reason: 'signature' });
+    expect((await inspect('garbage')).status).toBe(400);
+    expect((await request(demo.url).get('/api/call/inspect').set('Authorization', `Bearer ${users.bob}`)).status).toBe(400);
+    expect((await request(demo.url).get('/api/call/inspect').query({ token: issued.body.token })).status).toBe(401);
+  });
+});
+
+test('without REDIS_URL, neither lib/socket.js nor the demo server loads a Redis package', () => {
+  const { execFileSync } = require('child_process');
+  const path = require('path');
+  const script = `
+    const redisPackages = () => Object.keys(require.cache)
+      .filter(f => /node_modules[\\\\/](redis|@redis[\\\\/][^\\\\/]+|@socket[.]io[\\\\/]redis-adapter)[\\\\/]/.test(f));
+    require('./lib/socket');
+    const afterLib = redisPackages();
+    const { createDemoServer } = require('./example/server');
+    createDemoServer({ port: 0, redisUrl: process.env.REDIS_URL }).then(async demo => {
+      const out = { afterLib, afterStart: redisPackages(), redis: demo.redis };
+      await demo.close();
+      process.stdout.write(JSON.stringify(out));
+    });`;
+  const env = { ...process.env };
+  delete env.REDIS_URL;
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), env });
+  expect(JSON.parse(out)).toEqual({ afterLib: [], afterStart: [], redis: false });
+});

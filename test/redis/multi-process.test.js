@@ -1,0 +1,512 @@
+'use strict';
+
+// Call signalling across server processes. A real redis-server (spawned on a
+// free loopback port, no persistence) and two `node example/server.js`
+// processes with REDIS_URL on two ports: Alice connects to the first, Bob and
+// Carol to the second (Dave too, for races). Every scenario of the one-process
+// suite behaves the same, events are delivered once (both processes sweep
+// deadlines), and killing a process mid-call does not leave the other side
+// waiting: the call ends or is missed within the ring timeout.
+//
+// redis-server is required: without it this file FAILS, unless
+// SKIP_REDIS_TESTS=1 (REDIS_SERVER_PATH overrides the binary).
+
+const { spawn, spawnSync } = require('child_process');
+const crypto = require('crypto');
+const net = require('net');
+const path = require('path');
+const act = require('../../lib');
+const { connectClient, waitFor, emitAck, names, sleep, disconnectAll } = require('../helpers/sockets');
+
+const REDIS_SERVER = process.env.REDIS_SERVER_PATH || 'redis-server';
+const SKIP = process.env.SKIP_REDIS_TESTS === '1';
+const SERVER = path.join(__dirname, '..', '..', 'example', 'server.js');
+const RING_TIMEOUT_MS = 1000;
+const NODE_TTL_MS = 1500;
+const ROUNDS = Number(process.env.RACE_ROUNDS || 8);
+const QUIET_MS = 150; // after the last expected event: time for a stray one to show up
+const APP_ID = crypto.randomBytes(16).toString('hex');
+const CERT = crypto.randomBytes(16).toString('hex');
+
+const U = {
+  alice: '665f1c2e8a1b2c3d4e5f0001',
+  bob: '665f1c2e8a1b2c3d4e5f0002',
+  carol: '665f1c2e8a1b2c3d4e5f0003',
+  dave: '665f1c2e8a1b2c3d4e5f0004',
+};
+const DIRECT = '665f1c2e8a1b2c3d4e5fc001'; // alice, bob
+const GROUP = '665f1c2e8a1b2c3d4e5fc002'; // alice, bob, carol
+
+function missing() {
+  const r = spawnSync(REDIS_SERVER, ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    return `redis-server is not installed (${REDIS_SERVER}): apt-get install redis-server ` +
+      '(or set REDIS_SERVER_PATH), or set SKIP_REDIS_TESTS=1 to skip the multi-process tests';
+  }
+  for (const pkg of ['redis', '@socket.io/redis-adapter']) {
+    try {
+      require.resolve(pkg);
+    } catch (_) {
+      return `the "${pkg}" package is not installed (npm install), or set SKIP_REDIS_TESTS=1`;
+    }
+  }
+  return null;
+}
+
+const problem = missing();
+
+if (problem) {
+  (SKIP ? test.skip : test)('the multi-process tests need redis-server', () => {
+    throw new Error(problem);
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns a child and resolves once a stdout line matches `ready`. */
+function spawnUntil(name, cmd, args, options, ready, timeoutMs = 10000) {
+  const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.output = '';
+  const onData = chunk => {
+    child.output += chunk;
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${child.output}`));
+    }, timeoutMs);
+    const check = () => {
+      if (ready.test(child.output)) {
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        resolve(child);
+      }
+    };
+    child.stdout.on('data', check);
+    child.once('exit', code => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${child.output}`));
+    });
+  });
+}
+
+function stop(child, signal = 'SIGTERM') {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise(resolve => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+(problem ? describe.skip : describe)('call signalling over Redis, two server processes', () => {
+  let redisServer;
+  let redisUrl;
+  let redis; // a client for looking at the keys
+  const servers = [null, null]; // { child, port, url }
+  const c = {}; // alice -> server 0; bob, carol, dave -> server 1
+  const home = { alice: 0, bob: 1, carol: 1, dave: 1 };
+
+  async function startServer(i, port) {
+    port = port || await freePort();
+    const child = await spawnUntil(`server ${i}`, process.execPath, [SERVER], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REDIS_URL: redisUrl,
+        RING_TIMEOUT_MS: String(RING_TIMEOUT_MS),
+        CALL_NODE_TTL_MS: String(NODE_TTL_MS),
+        AGORA_APP_ID: APP_ID,
+        AGORA_APP_CERTIFICATE: CERT,
+      },
+    }, /listening on/);
+    servers[i] = { child, port, url: `http://127.0.0.1:${port}` };
+    return servers[i];
+  }
+
+  async function connect(name) {
+    const client = connectClient(servers[home[name]].url, { userId: U[name] });
+    await client.ready;
+    c[name] = client;
+    return client;
+  }
+
+  const everyone = () => Object.values(c).filter(x => x.socket.connected);
+
+  /** No event for QUIET_MS: whatever was on its way has arrived. */
+  async function quiet() {
+    let count;
+    do {
+      count = Object.values(c).reduce((n, x) => n + x.events.length, 0);
+      await sleep(QUIET_MS);
+    } while (Object.values(c).reduce((n, x) => n + x.events.length, 0) !== count);
+  }
+
+  async function startCall(client, conversationId, media = 'audio') {
+    const ack = await emitAck(client, 'call:start', { conversationId, media }, 3000);
+    expect(ack).toEqual({ ok: true, callId: expect.any(String) });
+    return ack.callId;
+  }
+
+  async function ok(client, event, callId) {
+    expect(await emitAck(client, event, { callId }, 3000)).toEqual({ ok: true, callId });
+  }
+
+  async function tokenFrom(server, userId, channelName) {
+    const res = await fetch(`${server.url}/api/call/token`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${userId}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ channelName }),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  async function keys(pattern) {
+    return (await redis.keys(`{agora-call}:${pattern}`)).sort();
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    redisServer = await spawnUntil('redis-server', REDIS_SERVER,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {},
+      /Ready to accept connections/);
+    redisUrl = `redis://127.0.0.1:${port}`;
+    const { createClient } = require('redis');
+    redis = createClient({ url: redisUrl });
+    redis.on('error', () => {});
+    await redis.connect();
+    await Promise.all([startServer(0), startServer(1)]);
+    await Promise.all(Object.keys(home).map(connect));
+  }, 30000);
+
+  beforeEach(async () => {
+    await quiet();
+    for (const x of Object.values(c)) x.events.length = 0;
+  });
+
+  afterEach(async () => {
+    // every scenario leaves no call behind, in Redis either
+    expect(await keys('call:*')).toEqual([]);
+    expect(await keys('user:*')).toEqual([]);
+    expect(await redis.zCard('{agora-call}:deadlines')).toBe(0);
+  });
+
+  afterAll(async () => {
+    disconnectAll(Object.values(c));
+    await Promise.all(servers.map(s => s && stop(s.child)));
+    if (redis && redis.isOpen) await redis.close();
+    await stop(redisServer);
+  });
+
+  test('both processes run in Redis mode and registered themselves', async () => {
+    for (const s of servers) expect(s.child.output).toMatch(/Call state and socket.io rooms in Redis/);
+    expect(await keys('nodes')).toEqual(['{agora-call}:nodes']);
+    expect(await redis.sCard('{agora-call}:nodes')).toBe(2);
+  });
+
+  test('ring across processes: Bob and Carol (server 2) get Alice\'s call (server 1); cancel reaches both', async () => {
+    const callId = await startCall(c.alice, GROUP, 'video');
+    const expected = { callId, conversationId: GROUP, from: U.alice, media: 'video' };
+    expect(await waitFor(c.bob, 'incoming-call', undefined, 1000)).toEqual(expected);
+    expect(await waitFor(c.carol, 'incoming-call', undefined, 1000)).toEqual(expected);
+    await ok(c.alice, 'call:cancel', callId);
+    const cancelled = { callId, conversationId: GROUP, by: U.alice };
+    expect(await waitFor(c.bob, 'call:cancelled')).toEqual(cancelled);
+    expect(await waitFor(c.carol, 'call:cancelled')).toEqual(cancelled);
+    await quiet();
+    expect(names(c.alice)).toEqual([]);
+    expect(names(c.bob)).toEqual(['incoming-call', 'call:cancelled']);
+    expect(names(c.carol)).toEqual(['incoming-call', 'call:cancelled']);
+    expect(names(c.dave)).toEqual([]);
+  });
+
+  test('accept across processes; both get tokens (from either server) for the same channel; hang up', async () => {
+    const callId = await startCall(c.alice, DIRECT);
+    await waitFor(c.bob, 'incoming-call');
+    await ok(c.bob, 'call:accept', callId);
+    expect(await waitFor(c.alice, 'call:accepted')).toEqual({ callId, conversationId: DIRECT, by: U.bob });
+
+    const [ta, tb, td] = await Promise.all([
+      tokenFrom(servers[0], U.alice, DIRECT), tokenFrom(servers[1], U.bob, DIRECT), tokenFrom(servers[1], U.dave, DIRECT),
+    ]);
+    expect([ta.status, tb.status, td.status]).toEqual([200, 200, 403]);
+    expect(act.parseToken(ta.body.token).services[0]).toMatchObject({ channelName: DIRECT, account: U.alice });
+    expect(act.parseToken(tb.body.token).services[0]).toMatchObject({ channelName: DIRECT, account: U.bob });
+    expect(act.verifyToken(tb.body.token, CERT).valid).toBe(true);
+
+    await ok(c.bob, 'call:end', callId);
+    expect(await waitFor(c.alice, 'call:ended')).toEqual({ callId, conversationId: DIRECT, by: U.bob, reason: 'hangup' });
+    await quiet();
+    expect(names(c.alice)).toEqual(['call:accepted', 'call:ended']);
+    expect(names(c.bob)).toEqual(['incoming-call']);
+    expect(names(c.carol)).toEqual([]);
+  });
+
+  test('group: one accepts, one declines, the call goes on; hang-ups end it', async () => {
+    const callId = await startCall(c.alice, GROUP);
+    await Promise.all([waitFor(c.bob, 'incoming-call'), waitFor(c.carol, 'incoming-call')]);
+    await ok(c.bob, 'call:accept', callId);
+    await ok(c.carol, 'call:decline', callId);
+    await waitFor(c.alice, 'call:declined');
+    await quiet();
+    expect(c.alice.events).toEqual([
+      { event: 'call:accepted', data: { callId, conversationId: GROUP, by: U.bob } },
+      { event: 'call:declined', data: { callId, conversationId: GROUP, by: U.carol } },
+    ]);
+    expect(names(c.bob)).toEqual(['incoming-call', 'call:declined']);
+    expect(names(c.carol)).toEqual(['incoming-call', 'call:accepted']);
+    await ok(c.alice, 'call:end', callId);
+    expect(await waitFor(c.bob, 'call:ended')).toEqual({ callId, conversationId: GROUP, by: U.alice, reason: 'hangup' });
+    await quiet();
+    expect(names(c.carol)).toEqual(['incoming-call', 'call:accepted']);
+  });
+
+  test('decline (direct) across processes: call:declined then call:ended; a late accept is refused', async () => {
+    const callId = await startCall(c.alice, DIRECT);
+    await waitFor(c.bob, 'incoming-call');
+    await ok(c.bob, 'call:decline', callId);
+    await waitFor(c.alice, 'call:ended');
+    await quiet();
+    expect(c.alice.events).toEqual([
+      { event: 'call:declined', data: { callId, conversationId: DIRECT, by: U.bob } },
+      { event: 'call:ended', data: { callId, conversationId: DIRECT, by: U.bob, reason: 'declined' } },
+    ]);
+    expect(names(c.bob)).toEqual(['incoming-call']);
+    expect((await emitAck(c.bob, 'call:accept', { callId })).error.code).toBe('CALL_NOT_FOUND');
+  });
+
+  test('missed: nobody answers within RING_TIMEOUT_MS; told once although two processes sweep', async () => {
+    const t0 = Date.now();
+    const callId = await startCall(c.alice, GROUP);
+    const ended = await waitFor(c.alice, 'call:ended', undefined, RING_TIMEOUT_MS + 1500);
+    expect(ended).toEqual({ callId, conversationId: GROUP, by: null, reason: 'missed' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(RING_TIMEOUT_MS - 100);
+    await quiet();
+    const missed = { callId, conversationId: GROUP, userIds: [U.bob, U.carol] };
+    expect(c.alice.events).toEqual([{ event: 'call:missed', data: missed }, { event: 'call:ended', data: ended }]);
+    expect(c.bob.events).toEqual([
+      { event: 'incoming-call', data: { callId, conversationId: GROUP, from: U.alice, media: 'audio' } },
+      { event: 'call:missed', data: missed },
+    ]);
+    expect(names(c.carol)).toEqual(['incoming-call', 'call:missed']);
+    expect(names(c.dave)).toEqual([]);
+  });
+
+  test('busy across processes: the busy ones are told to the caller only', async () => {
+    const callId = await startCall(c.alice, DIRECT);
+    await waitFor(c.bob, 'incoming-call');
+    await ok(c.bob, 'call:accept', callId);
+    await waitFor(c.alice, 'call:accepted');
+    await quiet();
+    for (const x of Object.values(c)) x.events.length = 0;
+
+    const busyId = await startCall(c.carol, GROUP);
+    await waitFor(c.carol, 'call:ended');
+    await quiet();
+    expect(c.carol.events).toEqual([
+      { event: 'call:busy', data: { callId: busyId, conversationId: GROUP, userIds: [U.alice, U.bob] } },
+      { event: 'call:ended', data: { callId: busyId, conversationId: GROUP, by: null, reason: 'busy' } },
+    ]);
+    for (const x of [c.alice, c.bob, c.dave]) expect(names(x)).toEqual([]);
+    const again = await emitAck(c.bob, 'call:start', { conversationId: GROUP });
+    expect(again.error.code).toBe('ALREADY_IN_CALL');
+
+    await ok(c.alice, 'call:end', callId);
+    await waitFor(c.bob, 'call:ended');
+  });
+
+  test('a race between processes: two calls that both want Bob, and Bob rings for exactly one', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const x of Object.values(c)) x.events.length = 0;
+      // Alice (server 1) calls Bob; Carol (server 2) calls the group (Alice and Bob) at the same moment
+      const [a, k] = await Promise.all([
+        emitAck(c.alice, 'call:start', { conversationId: DIRECT }, 3000),
+        emitAck(c.carol, 'call:start', { conversationId: GROUP }, 3000),
+      ]);
+      await quiet();
+      const seen = JSON.stringify({ round, a, k, alice: c.alice.events, bob: c.bob.events, carol: c.carol.events });
+      expect([seen, names(c.bob)]).toEqual([seen, ['incoming-call']]);
+      if (a.ok) {
+        // Alice won: Carol finds both busy
+        expect([seen, k.ok, names(c.carol), names(c.alice)]).toEqual([seen, true, ['call:busy', 'call:ended'], []]);
+        expect(c.bob.events[0].data.callId).toBe(a.callId);
+        await ok(c.alice, 'call:cancel', a.callId);
+        await waitFor(c.bob, 'call:cancelled');
+      } else {
+        // Carol won: Alice was already ringing for her
+        expect([seen, a.error.code, k.ok, names(c.alice), names(c.carol)])
+          .toEqual([seen, 'ALREADY_IN_CALL', true, ['incoming-call'], []]);
+        expect(c.bob.events[0].data.callId).toBe(k.callId);
+        await ok(c.carol, 'call:cancel', k.callId);
+        await Promise.all([waitFor(c.bob, 'call:cancelled'), waitFor(c.alice, 'call:cancelled')]);
+      }
+    }
+  });
+
+  test('a user whose last socket leaves (on the other process) declines a ringing call', async () => {
+    const bob2 = connectClient(servers[0].url, { userId: U.bob }); // a second device, on server 1
+    await bob2.ready;
+    try {
+      const callId = await startCall(c.alice, DIRECT);
+      await Promise.all([waitFor(c.bob, 'incoming-call'), waitFor(bob2, 'incoming-call')]);
+      c.bob.socket.disconnect(); // bob2 still rings: nothing happens
+      await quiet();
+      expect(names(c.alice)).toEqual([]);
+      bob2.socket.disconnect();
+      await waitFor(c.alice, 'call:ended');
+      await quiet();
+      expect(c.alice.events).toEqual([
+        { event: 'call:declined', data: { callId, conversationId: DIRECT, by: U.bob } },
+        { event: 'call:ended', data: { callId, conversationId: DIRECT, by: U.bob, reason: 'disconnect' } },
+      ]);
+    } finally {
+      bob2.socket.disconnect();
+      await connect('bob');
+    }
+  });
+
+  test('killing the caller\'s process mid-call: the other side\'s call ends, nobody waits forever', async () => {
+    const callId = await startCall(c.alice, DIRECT);
+    await waitFor(c.bob, 'incoming-call');
+    await ok(c.bob, 'call:accept', callId);
+    await waitFor(c.alice, 'call:accepted');
+
+    const t0 = Date.now();
+    await stop(servers[0].child, 'SIGKILL');
+    expect(await waitFor(c.bob, 'call:ended', undefined, NODE_TTL_MS + 2000))
+      .toEqual({ callId, conversationId: DIRECT, by: U.alice, reason: 'disconnect' });
+    expect(Date.now() - t0).toBeLessThan(NODE_TTL_MS + 1500);
+    // Bob is free again
+    expect(await redis.get(`{agora-call}:user:${U.bob}`)).toBe(null);
+
+    await startServer(0, servers[0].port);
+    await connect('alice');
+  }, 20000);
+
+  test('killing the callees\' process while ringing: the caller hears back within the ring timeout', async () => {
+    const t0 = Date.now();
+    const callId = await startCall(c.alice, GROUP);
+    await Promise.all([waitFor(c.bob, 'incoming-call'), waitFor(c.carol, 'incoming-call')]);
+    await stop(servers[1].child, 'SIGKILL');
+    const ended = await waitFor(c.alice, 'call:ended', undefined, RING_TIMEOUT_MS + NODE_TTL_MS + 1000);
+    expect(ended).toMatchObject({ callId, conversationId: GROUP });
+    expect(['missed', 'disconnect']).toContain(ended.reason);
+    expect(Date.now() - t0).toBeLessThan(RING_TIMEOUT_MS + 1000);
+
+    await startServer(1, servers[1].port);
+    await Promise.all(['bob', 'carol', 'dave'].map(connect));
+    // and the restarted process takes calls again
+    const next = await startCall(c.alice, DIRECT);
+    await waitFor(c.bob, 'incoming-call', d => d.callId === next);
+    await ok(c.bob, 'call:decline', next);
+    await waitFor(c.alice, 'call:ended', d => d.callId === next);
+  }, 20000);
+
+  describe('RedisCallStore on its own (other key prefixes)', () => {
+    const { RedisCallStore, MemoryCallStore } = require('../../lib/socket');
+    const clients = [];
+
+    async function client() {
+      const { createClient } = require('redis');
+      const x = createClient({ url: redisUrl });
+      x.on('error', () => {});
+      await x.connect();
+      clients.push(x);
+      return x;
+    }
+
+    afterAll(async () => {
+      await Promise.all(clients.map(x => x.close()));
+    });
+
+    test('keeps one call per user and hands out copies, like MemoryCallStore', async () => {
+      for (const store of [new MemoryCallStore(), new RedisCallStore(redis, { prefix: '{same}:' })]) {
+        const call = { callId: 'c1', conversationId: 'x', members: { a: 'joined', b: 'ringing', c: 'declined' } };
+        await store.save(call);
+        call.members.a = 'left';
+        expect((await store.get('c1')).members.a).toBe('joined');
+        expect(await store.callIdOf('a')).toBe('c1');
+        expect(await store.callIdOf('b')).toBe('c1');
+        expect(await store.callIdOf('c')).toBe(null);
+        await store.save({ ...(await store.get('c1')), members: { a: 'left', b: 'joined' } });
+        expect(await store.callIdOf('a')).toBe(null);
+        await store.delete('c1');
+        expect(await store.get('c1')).toBe(null);
+        expect(await store.callIdOf('b')).toBe(null);
+      }
+      expect(await redis.keys('{same}:*')).toEqual([]);
+    });
+
+    test('concurrent read-modify-write transactions from two connections lose nothing', async () => {
+      const stores = [new RedisCallStore(await client(), { prefix: '{tx}:' }), new RedisCallStore(await client(), { prefix: '{tx}:' })];
+      await stores[0].save({ callId: 'c', conversationId: 'x', members: { caller: 'joined' } });
+      let runs = 0;
+      await Promise.all(Array.from({ length: 40 }, (_, i) => stores[i % 2].transaction(async tx => {
+        runs++;
+        const call = await tx.get('c');
+        call.members[`u${i}`] = 'ringing';
+        await tx.save(call);
+      })));
+      const call = await stores[1].get('c');
+      expect(Object.keys(call.members)).toHaveLength(41);
+      expect(runs).toBeGreaterThan(40); // some ran again after a conflict
+      for (let i = 0; i < 40; i++) expect(await stores[i % 2].callIdOf(`u${i}`)).toBe('c');
+      await stores[0].delete('c');
+      expect(await redis.keys('{tx}:*')).toEqual([]);
+    });
+
+    test('sweep: due ring deadlines, and the users of a dead process, handed to exactly one sweeper', async () => {
+      const a = new RedisCallStore(redis, { prefix: '{sw}:', nodeTtlMs: 200, nodeId: 'A' });
+      const b = new RedisCallStore(await client(), { prefix: '{sw}:', nodeTtlMs: 5000, nodeId: 'B' });
+      const k = new RedisCallStore(await client(), { prefix: '{sw}:', nodeTtlMs: 5000, nodeId: 'K' });
+      await a.userConnected('x');
+      await a.userConnected('y');
+      await b.userConnected('y'); // y also has a socket on B
+      expect(await a.userDisconnected('x')).toBe(0);
+      await a.userConnected('x');
+      expect(await b.sweep()).toEqual({ due: [], gone: [], reaped: false });
+
+      const now = Date.now();
+      await b.save({ callId: 'late', conversationId: 'x', ringUntil: now - 1, members: { x: 'joined', y: 'ringing' } });
+      await b.save({ callId: 'early', conversationId: 'z', ringUntil: now + 60000, members: { p: 'joined', q: 'ringing' } });
+      await sleep(300); // A stops sweeping: its heartbeat expires
+      const [rb, rk] = await Promise.all([b.sweep({ now }), k.sweep({ now })]);
+      expect(rb.due).toEqual(['late']);
+      expect(rk.due).toEqual(['late']);
+      expect([...rb.gone, ...rk.gone]).toEqual(['x']); // y still has B; one sweeper gets x
+      expect((await b.sweep()).gone).toEqual([]);
+
+      // A comes back: it learns it was taken for dead, and registers its sockets again
+      const back = await a.sweep();
+      expect(back.reaped).toBe(true);
+      await a.resetPresence({ x: 1 });
+      expect(await redis.hGetAll('{sw}:presence:x')).toEqual({ A: '1' });
+      expect((await a.sweep()).reaped).toBe(false);
+
+      await b.delete('late');
+      await b.delete('early');
+      expect(await redis.zCard('{sw}:deadlines')).toBe(0);
+    });
+
+    test('options are checked', () => {
+      expect(() => new RedisCallStore({})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+      expect(() => new RedisCallStore(redis, { nodeTtlMs: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+      expect(() => new RedisCallStore(redis, { prefix: 5 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    });
+  });
+});
