@@ -50,20 +50,43 @@ function channelName(name, value) {
   return value
 }
 
-// Reads options[key]; a throwing getter or proxy trap becomes a typed error.
+// Reads an own property: never one inherited from a polluted Object.prototype.
+// A throwing getter or proxy trap becomes a typed error.
 function read(options, key, prefix = 'options') {
   try {
-    return options[key]
+    return Object.hasOwn(options, key) ? options[key] : undefined
   } catch {
     throw invalidValue(`${prefix}.${key}`, 'could not be read (its getter threw)')
   }
 }
 
+// Array.isArray throws for a revoked Proxy: answer with a typed error instead.
+function isArray(name, value) {
+  try {
+    return Array.isArray(value)
+  } catch {
+    throw invalidValue(name, 'could not be read (a revoked proxy)')
+  }
+}
+
 function optionsObject(name, value) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object' || isArray(name, value)) {
     throw invalidType(name, 'of type object', value)
   }
   return value
+}
+
+// A plain copy of an options object's own enumerable properties, read once:
+// setup code then sees no getters, proxies or inherited (polluted) values.
+function snapshot(name, value) {
+  optionsObject(name, value)
+  const out = {}
+  try {
+    for (const key of Object.keys(value)) out[key] = value[key]
+  } catch {
+    throw invalidValue(name, 'could not be read (a getter or proxy trap threw)')
+  }
+  return out
 }
 
 // Refuses keys that are not options (a typo must not silently fall back to a default).
@@ -80,4 +103,4 @@ function knownKeys(name, options, allowed) {
 }
 
 module.exports = { hex32, integer, u32, fieldString, wellFormed, channelName, isValidChannelName, read,
-  optionsObject, knownKeys }
+  isArray, optionsObject, snapshot, knownKeys }

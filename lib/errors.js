@@ -9,7 +9,13 @@ function describe(value) {
   const t = typeof value
   if (t === 'string') return `a string of length ${value.length}`
   if (t === 'number') return Number.isNaN(value) ? 'NaN' : Number.isFinite(value) ? 'a number' : 'a non-finite number'
-  if (t === 'object') return Array.isArray(value) ? 'an array' : 'an object'
+  if (t === 'object') {
+    let array = false
+    try {
+      array = Array.isArray(value)
+    } catch {} // a revoked Proxy
+    return array ? 'an array' : 'an object'
+  }
   return `type ${t}`
 }
 
@@ -30,4 +36,18 @@ const outOfRange = (name, range, value) =>
 
 const missing = (name, reason) => withCode(new TypeError(`The "${name}" argument ${reason}`), 'ERR_MISSING_ARGS')
 
-module.exports = { describe, withCode, invalidType, invalidValue, outOfRange, missing }
+// Wraps a public function so that an error with no `code` (a throwing getter,
+// toString or proxy trap met while reading the arguments) reaches the caller as
+// a typed error; the original message is dropped, so nothing of the input leaks.
+function typedInputs(name, fn) {
+  return function (a, b, c) {
+    try {
+      return fn(a, b, c)
+    } catch (err) {
+      if (err !== null && typeof err === 'object' && typeof err.code === 'string') throw err
+      throw invalidValue(name, 'could not be read (a getter, proxy trap or conversion threw)')
+    }
+  }
+}
+
+module.exports = { describe, withCode, invalidType, invalidValue, outOfRange, missing, typedInputs }

@@ -18,6 +18,7 @@
  */
 
 const act = require('./index');
+const { snapshot } = require('./check');
 
 let express;
 try {
@@ -62,10 +63,12 @@ function normalizeRole(role) {
     'options.role must be "publisher", "subscriber", RtcRole.PUBLISHER (1) or RtcRole.SUBSCRIBER (2)');
 }
 
-function validateOptions(options) {
-  if (options === null || typeof options !== 'object') {
+function validateOptions(input) {
+  if (input === null || typeof input !== 'object') {
     throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options must be an object');
   }
+  // One read of the caller's own properties: no getters, proxies or polluted prototype after this.
+  const options = snapshot('options', input);
   const { appId, appCertificate, findConversation, getUserId, identity = 'account', uidFor, onError } = options;
   // Never echo these two values: messages only say what is wrong.
   if (typeof appId !== 'string') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.appId must be a string');
@@ -288,6 +291,10 @@ function createCallTokenRouter(options) {
         return sendError(res, 400, 'INVALID_BODY', 'The request body could not be read');
       default:
         break;
+    }
+    // Other client errors from the body reader (a corrupt gzip body, ...): the client's fault.
+    if (err && err.expose && err.status >= 400 && err.status < 500) {
+      return sendError(res, 400, 'INVALID_BODY', 'The request body could not be read');
     }
     fault(err, req);
     return sendError(res, 500, 'INTERNAL', 'Internal server error');

@@ -3,6 +3,7 @@
 // for chat backends where the conversation id is the channel name.
 // Express and Socket.IO glue live in 'agora-call-token/express' and '/socket'.
 const binding = require('./binding')
+const { typedInputs } = require('./errors')
 const { isValidChannelName } = require('./check')
 const { isParticipant } = require('./membership')
 const { buildRtcToken, RtcRole } = require('./rtc')
@@ -12,12 +13,12 @@ const ServiceType = Object.freeze({ RTC: 1, RTM: 2, STREAMING: 3, FPA: 4, CHAT: 
   CONVOAI: 9, STT: 10 })
 
 module.exports = {
-  buildRtcToken,
-  parseToken,
-  verifyToken,
-  buildAccessToken,
-  buildLegacyToken,
-  isParticipant,
+  buildRtcToken: typedInputs('options', buildRtcToken),
+  parseToken: typedInputs('token', parseToken),
+  verifyToken: typedInputs('options', verifyToken),
+  buildAccessToken: typedInputs('options', buildAccessToken),
+  buildLegacyToken: typedInputs('options', buildLegacyToken),
+  isParticipant: typedInputs('conversationOrParticipants', isParticipant),
   isValidChannelName,
   RtcRole,
   ServiceType,

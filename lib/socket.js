@@ -18,6 +18,7 @@
 
 const crypto = require('crypto');
 const act = require('./index');
+const { isArray, snapshot } = require('./check');
 
 const HEX24 = /^[0-9a-fA-F]{24}$/;
 const MEDIA = new Set(['audio', 'video']);
@@ -50,9 +51,15 @@ function userKey(id, depth = 0) {
 }
 
 function participantsOf(conversation) {
-  if (Array.isArray(conversation)) return conversation;
-  if (conversation && typeof conversation === 'object' && Array.isArray(conversation.participants)) {
-    return conversation.participants;
+  if (isArray('conversation', conversation)) return conversation;
+  if (conversation && typeof conversation === 'object') {
+    let participants;
+    try {
+      participants = conversation.participants;
+    } catch (_) {
+      throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'conversation.participants could not be read (its getter threw)');
+    }
+    if (isArray('conversation.participants', participants)) return participants;
   }
   throw argError(TypeError, 'ERR_INVALID_ARG_TYPE',
     'conversation must be an array of participants or an object with a participants array');
@@ -271,11 +278,13 @@ function positiveInt(value, name, fallback) {
  * @param {(err) => void} [options.onError] server faults (default console.error)
  * @returns {{ store: object, close(): void }}
  */
-function attachCallSignaling(io, options) {
+function attachCallSignaling(io, input) {
   assertServer(io);
-  if (options === null || typeof options !== 'object') {
+  if (input === null || typeof input !== 'object') {
     throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options must be an object');
   }
+  // One read of the caller's own properties: no getters, proxies or polluted prototype after this.
+  const options = snapshot('options', input);
   const { findConversation, onError } = options;
   if (typeof findConversation !== 'function') {
     throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.findConversation must be a function (id) => conversation | null');

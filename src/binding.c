@@ -20,6 +20,7 @@ typedef struct {
   char s1[ACT_STRBUF(ACT_MAX_FIELD)]; /* channel name */
   char s2[ACT_STRBUF(ACT_MAX_FIELD)]; /* account or uid */
   uint8_t arena[ARENA_SIZE];
+  int busy; /* an export is running: the buffers above are in use */
 } instance;
 
 static instance *get_instance(napi_env env) {
@@ -78,6 +79,13 @@ static void throw_status(napi_env env, act_status st) {
   napi_throw(env, err);
 }
 
+/* Reads the certificate; on any failure its partial copy is wiped too. */
+static int get_cert(napi_env env, napi_value v, char cert[ACT_STRBUF(ACT_ID_LEN)], size_t *n) {
+  if (act_get_string(env, v, "appCertificate", cert, ACT_ID_LEN, n)) return 1;
+  act_wipe(cert, ACT_STRBUF(ACT_ID_LEN));
+  return 0;
+}
+
 static napi_value token_result(napi_env env, instance *in, size_t n) {
   napi_value v;
   NAPI(napi_create_string_latin1(env, in->out, n, &v));
@@ -86,7 +94,7 @@ static napi_value token_result(napi_env env, instance *in, size_t n) {
 
 /* buildRtc(appId, cert, channel, account, issueTs, expire, salt, join, audio, video, data, rtmLogin)
  * audio/video/data/rtmLogin: -1 leaves that privilege (or the RTM service) out. */
-static napi_value build_rtc(napi_env env, napi_callback_info info) {
+static napi_value build_rtc_impl(napi_env env, napi_callback_info info) {
   ARGS(12);
   instance *in = get_instance(env);
   if (!in) return NULL;
@@ -104,7 +112,7 @@ static napi_value build_rtc(napi_env env, napi_callback_info info) {
     return NULL;
   for (int i = 0; i < 4; i++)
     if (!act_get_opt_u32(env, argv[8 + i], names[i], &opt[i], &present[i])) return NULL;
-  if (!act_get_string(env, argv[1], "appCertificate", cert, ACT_ID_LEN, &cert_n)) return NULL;
+  if (!get_cert(env, argv[1], cert, &cert_n)) return NULL;
 
   act_priv privs[4] = {{1, join}};
   size_t n_privs = 1;
@@ -167,9 +175,11 @@ static int get_array_like(napi_env env, napi_value v, const char *arg, uint32_t 
   if (napi_typeof(env, v, &t) != napi_ok || t != napi_object || napi_get_named_property(env, v, "length", &lv) != napi_ok ||
       napi_typeof(env, lv, &t) != napi_ok || t != napi_number || napi_get_value_double(env, lv, &d) != napi_ok ||
       !(d >= 0 && d <= 4294967295.0) || d != (double)(uint32_t)d) {
+    napi_value ignored;
     bool pending = false;
     napi_is_exception_pending(env, &pending);
-    if (!pending) act_throw_type(env, arg, "an array");
+    if (pending) napi_get_and_clear_last_exception(env, &ignored); /* a proxy trap threw: say so, typed */
+    act_throw_type(env, arg, "an array");
     return 0;
   }
   *len = (uint32_t)d;
@@ -280,7 +290,7 @@ static int read_service(napi_env env, act_arena *a, napi_value v, act_service *s
 }
 
 /* build007(appId, cert, issueTs, expire, salt, services) with services normalized by lib/. */
-static napi_value build007(napi_env env, napi_callback_info info) {
+static napi_value build007_impl(napi_env env, napi_callback_info info) {
   ARGS(6);
   instance *in = get_instance(env);
   if (!in) return NULL;
@@ -304,7 +314,7 @@ static napi_value build007(napi_env env, napi_callback_info info) {
       return NULL;
     }
   }
-  if (!act_get_string(env, argv[1], "appCertificate", cert, ACT_ID_LEN, &cert_n)) return NULL;
+  if (!get_cert(env, argv[1], cert, &cert_n)) return NULL;
   act_token007_in tin = {{app_id, app_id_n}, {cert, cert_n}, issue_ts, expire, salt, svcs, n_services};
   size_t n = 0;
   act_status st = act_token007_build(in->ctx, &tin, in->out, sizeof in->out, &n);
@@ -450,13 +460,13 @@ static int get_token(napi_env env, instance *in, napi_value v, size_t *n) {
 }
 
 /* parse007(token) -> object; verify007(token, cert) -> { token: object, match } */
-static napi_value parse007_impl(napi_env env, napi_callback_info info, int verify) {
+static napi_value read007(napi_env env, napi_callback_info info, int verify) {
   ARGS(2);
   instance *in = get_instance(env);
   size_t n = 0, cert_n = 0;
   char cert[ACT_STRBUF(ACT_ID_LEN)];
   if (!in || !get_token(env, in, argv[0], &n)) return NULL;
-  if (verify && !act_get_string(env, argv[1], "appCertificate", cert, ACT_ID_LEN, &cert_n)) return NULL;
+  if (verify && !get_cert(env, argv[1], cert, &cert_n)) return NULL;
   act_status st = act_token007_parse(in->ctx, in->token, n, &in->view7);
   int match = 0;
   if (st == ACT_OK && verify) st = act_token007_check(in->ctx, &in->view7, (act_str){cert, cert_n}, &match);
@@ -469,11 +479,11 @@ static napi_value parse007_impl(napi_env env, napi_callback_info info, int verif
   return verify ? verify_result(env, obj, match) : obj;
 }
 
-static napi_value parse007(napi_env env, napi_callback_info info) { return parse007_impl(env, info, 0); }
-static napi_value verify007(napi_env env, napi_callback_info info) { return parse007_impl(env, info, 1); }
+static napi_value parse007_impl(napi_env env, napi_callback_info info) { return read007(env, info, 0); }
+static napi_value verify007_impl(napi_env env, napi_callback_info info) { return read007(env, info, 1); }
 
 /* build006(appId, cert, channel, uid, salt, ts, [k, v, ...]) */
-static napi_value build006(napi_env env, napi_callback_info info) {
+static napi_value build006_impl(napi_env env, napi_callback_info info) {
   ARGS(7);
   instance *in = get_instance(env);
   if (!in) return NULL;
@@ -503,7 +513,7 @@ static napi_value build006(napi_env env, napi_callback_info info) {
     }
     privs[i / 2] = (act_priv){(uint16_t)key, value};
   }
-  if (!act_get_string(env, argv[1], "appCertificate", cert, ACT_ID_LEN, &cert_n)) return NULL;
+  if (!get_cert(env, argv[1], cert, &cert_n)) return NULL;
   act_token006_in tin = {{app_id, app_id_n}, {cert, cert_n}, {channel, channel_n}, {uid, uid_n}, salt, ts, privs, n / 2};
   size_t out_n = 0;
   act_status st = act_token006_build(in->ctx, &tin, in->out, sizeof in->out, &out_n);
@@ -530,7 +540,7 @@ static napi_value view006_object(napi_env env, const act_token006_view *v) {
 }
 
 /* parse006(token) -> object; verify006(token, cert, channel, uid) -> { token, match } */
-static napi_value parse006_impl(napi_env env, napi_callback_info info, int verify) {
+static napi_value read006(napi_env env, napi_callback_info info, int verify) {
   ARGS(4);
   instance *in = get_instance(env);
   size_t n = 0, cert_n = 0, channel_n = 0, uid_n = 0;
@@ -539,7 +549,7 @@ static napi_value parse006_impl(napi_env env, napi_callback_info info, int verif
   char *channel = in->s1, *uid = in->s2;
   if (verify && (!act_get_string(env, argv[2], "channelName", channel, ACT_MAX_FIELD, &channel_n) ||
                  !act_get_string(env, argv[3], "uid", uid, ACT_MAX_FIELD, &uid_n) ||
-                 !act_get_string(env, argv[1], "appCertificate", cert, ACT_ID_LEN, &cert_n)))
+                 !get_cert(env, argv[1], cert, &cert_n)))
     return NULL;
   act_status st = act_token006_parse(in->ctx, in->token, n, &in->view6);
   int match = 0;
@@ -557,7 +567,7 @@ static napi_value parse006_impl(napi_env env, napi_callback_info info, int verif
 
 /* _deflate(Uint8Array) -> Buffer: the token deflater on its own, for the
  * differential test against zlib.deflateSync. At most ACT_MAX_CONTENT bytes. */
-static napi_value deflate_export(napi_env env, napi_callback_info info) {
+static napi_value deflate_export_impl(napi_env env, napi_callback_info info) {
   ARGS(1);
   instance *in = get_instance(env);
   bool typed = false;
@@ -584,19 +594,39 @@ static napi_value deflate_export(napi_env env, napi_callback_info info) {
   return out;
 }
 
-static napi_value parse006(napi_env env, napi_callback_info info) { return parse006_impl(env, info, 0); }
-static napi_value verify006(napi_env env, napi_callback_info info) { return parse006_impl(env, info, 1); }
+static napi_value parse006_impl(napi_env env, napi_callback_info info) { return read006(env, info, 0); }
+static napi_value verify006_impl(napi_env env, napi_callback_info info) { return read006(env, info, 1); }
 
 /* ---- membership ---- */
+
+/* Property names, created once per call and only when first needed. */
+enum { K_ID, K__ID, K_BSONTYPE, K_I0, K_I1, K_I2, K_I3, K_COUNT };
+static const char *const kKeyNames[K_COUNT] = {"id", "_id", "_bsontype", "i0", "i1", "i2", "i3"};
 
 typedef struct {
   napi_env env;
   napi_value list;
-  napi_value k_id, k__id, k_bsontype;
+  napi_value keys[K_COUNT];
+  napi_value names; /* optional: the same names as JS strings, in kKeyNames order */
   char *text;      /* room for one participant's text id */
   size_t text_max; /* longer text cannot equal the needle */
-  int failed;      /* a getter threw, or Node-API failed */
+  int32_t needle_i3; /* the needle's last three bytes, or -1 when it is no ObjectId */
 } id_reader;
+
+static int key(id_reader *r, int k, napi_value *out) {
+  /* Names handed in by lib/ are JS literals, hence internalized: V8 looks
+   * them up without hashing them again on every participant. */
+  if (!r->keys[k] && (!r->names || napi_get_element(r->env, r->names, (uint32_t)k, &r->keys[k]) != napi_ok) &&
+      napi_create_string_utf8(r->env, kKeyNames[k], NAPI_AUTO_LENGTH, &r->keys[k]) != napi_ok)
+    return 0;
+  *out = r->keys[k];
+  return 1;
+}
+
+static int get_key(id_reader *r, napi_value obj, int k, napi_value *out) {
+  napi_value name;
+  return key(r, k, &name) && napi_get_property(r->env, obj, name, out) == napi_ok;
+}
 
 static int typed_oid(napi_env env, napi_value v, uint8_t buf[ACT_OID_LEN], int *is_typed) {
   bool typed = false;
@@ -612,14 +642,43 @@ static int typed_oid(napi_env env, napi_value v, uint8_t buf[ACT_OID_LEN], int *
   return 1;
 }
 
+/* bson >= 7 keeps an ObjectId as four 24-bit integers i0..i3 (its `id` getter
+ * allocates a new array on each call). Returns 1 with the 12 bytes, 0 when v
+ * has no such fields, 2 when i3 already differs from the needle's (then it
+ * cannot be the same id and i0..i2 are not read), -1 when JS threw. */
+static int int_oid(id_reader *r, napi_value v, uint8_t buf[ACT_OID_LEN]) {
+  napi_env env = r->env;
+  napi_value f;
+  napi_valuetype t;
+  uint32_t w[4];
+  if (!get_key(r, v, K_I3, &f) || napi_typeof(env, f, &t) != napi_ok) return -1;
+  if (t != napi_number) return 0;
+  napi_get_value_uint32(env, f, &w[3]);
+  if (w[3] > 0xffffff) return 0;
+  if (r->needle_i3 >= 0 && (int32_t)w[3] != r->needle_i3) return 2;
+  for (int i = 0; i < 3; i++) {
+    if (!get_key(r, v, K_I0 + i, &f) || napi_typeof(env, f, &t) != napi_ok) return -1;
+    if (t != napi_number) return 0;
+    napi_get_value_uint32(env, f, &w[i]);
+    if (w[i] > 0xffffff) return 0;
+  }
+  for (int i = 0; i < 4; i++) {
+    buf[3 * i] = (uint8_t)(w[i] >> 16);
+    buf[3 * i + 1] = (uint8_t)(w[i] >> 8);
+    buf[3 * i + 2] = (uint8_t)w[i];
+  }
+  return 1;
+}
+
 /* Reads one id out of a JS value: a string, an integer, a 12-byte Uint8Array,
- * a bson ObjectId (any version: its 12-byte `id`, or toHexString()), or a
- * populated document's `_id`. Returns 1, 0 (no usable id) or -1 (JS threw). */
+ * a bson ObjectId (any version: i0..i3, its 12-byte `id`, or toHexString()),
+ * or a populated document's `_id`. Returns 1, 0 (no usable id, or one that
+ * cannot equal the needle) or -1 (JS threw). */
 static int read_id(id_reader *r, napi_value v, act_id *out, uint8_t buf[ACT_OID_LEN], int depth) {
   napi_env env = r->env;
   napi_valuetype t;
   size_t len = 0;
-  int typed;
+  int typed, got;
   if (napi_typeof(env, v, &t) != napi_ok) return -1;
   if (t == napi_string) {
     if (napi_get_value_string_utf8(env, v, r->text, r->text_max + 2, &len) != napi_ok) return -1;
@@ -637,22 +696,26 @@ static int read_id(id_reader *r, napi_value v, act_id *out, uint8_t buf[ACT_OID_
     return 1;
   }
   if (t != napi_object || depth > 2) return 0;
-  int got = typed_oid(env, v, buf, &typed);
+  got = typed_oid(env, v, buf, &typed);
   if (typed || got < 0) {
     if (got == 1) act_id_from_oid(buf, out);
     return got;
   }
+  /* bson >= 7 first: its `id` getter would allocate. */
+  got = int_oid(r, v, buf);
+  if (got == 1) act_id_from_oid(buf, out);
+  if (got != 0) return got == 2 ? 0 : got;
   napi_value id, sub, bsontype;
-  if (napi_get_property(env, v, r->k_id, &id) != napi_ok) return -1;
+  if (!get_key(r, v, K_ID, &id)) return -1;
   got = typed_oid(env, id, buf, &typed);
   if (got != 0) {
     if (got == 1) act_id_from_oid(buf, out);
     return got;
   }
-  if (napi_get_property(env, v, r->k__id, &sub) != napi_ok || napi_typeof(env, sub, &t) != napi_ok) return -1;
+  if (!get_key(r, v, K__ID, &sub) || napi_typeof(env, sub, &t) != napi_ok) return -1;
   if (t != napi_undefined && t != napi_null) return read_id(r, sub, out, buf, depth + 1);
-  /* An ObjectId whose bytes are not a typed array (old bson): ask it for its hex. */
-  if (napi_get_property(env, v, r->k_bsontype, &bsontype) != napi_ok) return -1;
+  /* An ObjectId whose bytes are not at hand (other bson builds): ask it for its hex. */
+  if (!get_key(r, v, K_BSONTYPE, &bsontype)) return -1;
   char kind[16];
   if (napi_typeof(env, bsontype, &t) != napi_ok || t != napi_string ||
       napi_get_value_string_utf8(env, bsontype, kind, sizeof kind, &len) != napi_ok ||
@@ -672,25 +735,19 @@ static int read_id(id_reader *r, napi_value v, act_id *out, uint8_t buf[ACT_OID_
 static int participant_source(void *user, size_t i, act_id *out, uint8_t buf[ACT_OID_LEN]) {
   id_reader *r = user;
   napi_value v;
-  if (napi_get_element(r->env, r->list, (uint32_t)i, &v) != napi_ok) {
-    r->failed = 1;
-    return -1;
-  }
-  int got = read_id(r, v, out, buf, 0);
-  if (got < 0) r->failed = 1;
-  return got;
+  if (napi_get_element(r->env, r->list, (uint32_t)i, &v) != napi_ok) return -1;
+  return read_id(r, v, out, buf, 0);
 }
 
 /* isParticipant(participants[], userId) -> boolean */
-static napi_value is_participant(napi_env env, napi_callback_info info) {
-  ARGS(2);
+static napi_value is_participant_impl(napi_env env, napi_callback_info info) {
+  ARGS(3);
   instance *in = get_instance(env);
   uint32_t n;
+  bool names = false;
   if (!in || !get_array_like(env, argv[0], "participants", &n)) return NULL;
-  id_reader r = {env, argv[0], NULL, NULL, NULL, in->s1, ACT_MAX_FIELD, 0};
-  NAPI(napi_create_string_utf8(env, "id", 2, &r.k_id));
-  NAPI(napi_create_string_utf8(env, "_id", 3, &r.k__id));
-  NAPI(napi_create_string_utf8(env, "_bsontype", 9, &r.k_bsontype));
+  id_reader r = {env, argv[0], {NULL}, NULL, in->s1, ACT_MAX_FIELD, -1};
+  if (napi_is_array(env, argv[2], &names) == napi_ok && names) r.names = argv[2];
   uint8_t needle_buf[ACT_OID_LEN];
   act_id needle = {ACT_ID_NONE, NULL, 0};
   int got = read_id(&r, argv[1], &needle, needle_buf, 0);
@@ -701,6 +758,8 @@ static napi_value is_participant(napi_env env, napi_callback_info info) {
     if (needle.kind == ACT_ID_TEXT) {
       memcpy(in->s2, needle.p, needle.n);
       needle.p = (const uint8_t *)in->s2;
+    } else if (needle.kind == ACT_ID_OID) {
+      r.needle_i3 = (int32_t)((needle.p[9] << 16) | (needle.p[10] << 8) | needle.p[11]);
     }
     r.text_max = needle.kind == ACT_ID_TEXT && needle.n > 2 * ACT_OID_LEN ? needle.n : 2 * ACT_OID_LEN;
     found = act_find_participant(&needle, n, participant_source, &r);
@@ -718,6 +777,35 @@ static napi_value is_participant(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* Every export runs with its instance marked busy: JS that runs in the middle
+ * of a call (a getter, a setter on Object.prototype, a proxy trap) and calls
+ * the addon again would otherwise overwrite the buffers the first call is using. */
+static napi_value guarded(napi_env env, napi_callback_info info, napi_callback impl) {
+  instance *in = get_instance(env);
+  if (!in) return NULL;
+  if (in->busy) {
+    napi_throw_error(env, "ERR_AGORA_REENTRANT",
+                     "agora-call-token was called again from inside one of its own calls (a getter, setter or proxy)");
+    return NULL;
+  }
+  in->busy = 1;
+  napi_value result = impl(env, info);
+  in->busy = 0;
+  return result;
+}
+
+#define GUARDED(name) \
+  static napi_value name(napi_env env, napi_callback_info info) { return guarded(env, info, name##_impl); }
+GUARDED(build_rtc)
+GUARDED(build007)
+GUARDED(parse007)
+GUARDED(verify007)
+GUARDED(build006)
+GUARDED(parse006)
+GUARDED(verify006)
+GUARDED(deflate_export)
+GUARDED(is_participant)
+
 static void finalize_instance(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
@@ -729,6 +817,7 @@ static void finalize_instance(napi_env env, void *data, void *hint) {
 
 static napi_value init(napi_env env, napi_value exports) {
   instance *in = malloc(sizeof *in);
+  if (in) in->busy = 0;
   if (!in || !(in->ctx = act_ctx_new())) {
     free(in);
     napi_throw_error(env, "ERR_AGORA_INTERNAL", "cannot allocate the token context");

@@ -43,6 +43,12 @@ act_status act_hmac_sha256(act_signer *s, const void *key, size_t key_len, const
   return ACT_OK;
 }
 
+act_status act_signer_forget(act_signer *s) {
+  static const unsigned char dummy[32];
+  if (!s) return ACT_ERR_ARG;
+  return EVP_MAC_init(s->ctx, dummy, sizeof dummy, NULL) == 1 ? ACT_OK : ACT_ERR_CRYPTO;
+}
+
 static void le32(uint8_t b[4], uint32_t v) {
   b[0] = (uint8_t)v;
   b[1] = (uint8_t)(v >> 8);
@@ -60,6 +66,8 @@ act_status act_sign007(act_signer *s, act_str cert, uint32_t issue_ts, uint32_t 
     st = act_hmac_sha256(s, b, 4, k1, 32, k2);
   }
   if (st == ACT_OK) st = act_hmac_sha256(s, k2, 32, info, info_len, out);
+  act_status forgot = act_signer_forget(s); /* the context held k2 */
+  if (st == ACT_OK) st = forgot;
   act_wipe(k1, sizeof k1);
   act_wipe(k2, sizeof k2);
   return st;

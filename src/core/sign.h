@@ -20,6 +20,11 @@ act_status act_hmac_sha256(act_signer *s, const void *key, size_t key_len, const
 act_status act_sign007(act_signer *s, act_str cert, uint32_t issue_ts, uint32_t salt, const uint8_t *info,
                        size_t info_len, uint8_t out[32]);
 
+/* Re-keys the HMAC context with a fixed dummy key, so that no key derived from
+ * (or equal to) a certificate stays in it after a call: OpenSSL keeps the
+ * keyed pads inside the context until its next init. */
+act_status act_signer_forget(act_signer *s);
+
 /* Constant-time equality of two equal-length buffers. */
 int act_equal_ct(const void *a, const void *b, size_t n);
 

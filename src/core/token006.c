@@ -23,7 +23,9 @@ static act_status sign006(act_ctx *ctx, act_str cert, act_str app_id, act_str ch
   if (uid.n) memcpy(p, uid.p, uid.n);
   p += uid.n;
   memcpy(p, m.p, m.n);
-  return act_hmac_sha256(ctx->signer, cert.p, cert.n, ctx->zbuf, total, out);
+  act_status st = act_hmac_sha256(ctx->signer, cert.p, cert.n, ctx->zbuf, total, out);
+  act_status forgot = act_signer_forget(ctx->signer); /* the context held the certificate as its key */
+  return st == ACT_OK ? forgot : st;
 }
 
 act_status act_token006_build(act_ctx *ctx, const act_token006_in *in, char *out, size_t cap, size_t *out_len) {
