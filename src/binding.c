@@ -86,8 +86,13 @@ static int get_cert(napi_env env, napi_value v, char cert[ACT_STRBUF(ACT_ID_LEN)
   return 0;
 }
 
-static napi_value token_result(napi_env env, instance *in, size_t n) {
+/* The token a builder left in in->out, or the error for its status. */
+static napi_value token_result(napi_env env, instance *in, act_status st, size_t n) {
   napi_value v;
+  if (st != ACT_OK) {
+    throw_status(env, st);
+    return NULL;
+  }
   NAPI(napi_create_string_latin1(env, in->out, n, &v));
   return v;
 }
@@ -133,11 +138,7 @@ static napi_value build_rtc_impl(napi_env env, napi_callback_info info) {
   size_t n = 0;
   act_status st = act_token007_build(in->ctx, &tin, in->out, sizeof in->out, &n);
   act_wipe(cert, sizeof cert);
-  if (st != ACT_OK) {
-    throw_status(env, st);
-    return NULL;
-  }
-  return token_result(env, in, n);
+  return token_result(env, in, st, n);
 }
 
 /* Copies a JS string into the arena (at most 65535 bytes). */
@@ -319,11 +320,7 @@ static napi_value build007_impl(napi_env env, napi_callback_info info) {
   size_t n = 0;
   act_status st = act_token007_build(in->ctx, &tin, in->out, sizeof in->out, &n);
   act_wipe(cert, sizeof cert);
-  if (st != ACT_OK) {
-    throw_status(env, st);
-    return NULL;
-  }
-  return token_result(env, in, n);
+  return token_result(env, in, st, n);
 }
 
 typedef struct {
@@ -518,11 +515,7 @@ static napi_value build006_impl(napi_env env, napi_callback_info info) {
   size_t out_n = 0;
   act_status st = act_token006_build(in->ctx, &tin, in->out, sizeof in->out, &out_n);
   act_wipe(cert, sizeof cert);
-  if (st != ACT_OK) {
-    throw_status(env, st);
-    return NULL;
-  }
-  return token_result(env, in, out_n);
+  return token_result(env, in, st, out_n);
 }
 
 static napi_value view006_object(napi_env env, const act_token006_view *v) {
