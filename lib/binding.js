@@ -60,5 +60,6 @@ module.exports = {
   verify006: wrap(native.verify006),
   isParticipant: wrap(native.isParticipant),
   _deflate: wrap(native._deflate),
-  limits: native.limits
+  limits: native.limits,
+  fieldKinds: native.fieldKinds
 }

@@ -10,15 +10,47 @@ function malformed(message) {
   return withCode(new TypeError(message), 'ERR_AGORA_TOKEN_MALFORMED')
 }
 
-function withExpiry(token) {
-  token.expiresAt = token.issueTs + token.expire
-  return token
+const KIND = binding.fieldKinds
+
+// The binding's flat array (see view007_flat in src/binding.c) ->
+// { version, appId, issueTs, expire, salt, expiresAt, services }. Objects are
+// written as literals, so no setter planted on Object.prototype sees them.
+function token007(r) {
+  const count = r[5]
+  const services = new Array(count)
+  let i = 6
+  for (let s = 0; s < count; s++) {
+    const type = r[i]
+    const name = r[i + 1]
+    const kind = r[i + 2]
+    const privilegeCount = r[i + 3]
+    i += 4
+    const privileges = {}
+    for (let p = 0; p < privilegeCount; p++, i += 2) privileges[r[i]] = r[i + 1]
+    let service
+    if (kind === KIND.CHANNEL_ACCOUNT) {
+      service = { type, name, channelName: r[i], account: r[i + 1], privileges }
+      i += 2
+    } else if (kind === KIND.USER) {
+      service = { type, name, userId: r[i++], privileges }
+    } else if (kind === KIND.APAAS) {
+      service = { type, name, roomUuid: r[i], userUuid: r[i + 1], role: r[i + 2], privileges }
+      i += 3
+    } else if (kind === KIND.RTM2) {
+      service = { type, name, userId: r[i], permissions: r[i + 1], privileges }
+      i += 2
+    } else {
+      service = { type, name, privileges }
+    }
+    services[s] = service
+  }
+  return { version: '007', appId: r[0], issueTs: r[1], expire: r[2], salt: r[3], expiresAt: r[1] + r[2], services }
 }
 
 // parseToken(token) -> the fields of a "007" or "006" token; throws a typed error when malformed.
 function parseToken(token) {
   if (typeof token !== 'string') throw invalidType('token', 'of type string', token)
-  if (token.startsWith('007')) return withExpiry(binding.parse007(token))
+  if (token.startsWith('007')) return token007(binding.parse007(token))
   if (token.startsWith('006')) return binding.parse006(token)
   throw malformed('The token does not start with a supported version ("007" or "006")')
 }
@@ -55,8 +87,8 @@ function verifyToken(token, appCertificate, options = {}) {
         legacyUid('options.uid', uid))
       result.token.expiresAt = result.token.ts
     } else if (token.startsWith('007')) {
-      result = binding.verify007(token, appCertificate)
-      withExpiry(result.token)
+      const r = binding.verify007(token, appCertificate)
+      result = { token: token007(r), match: r[4] === 1 }
     } else {
       return { valid: false, reason: 'malformed', token: null }
     }
@@ -71,14 +103,25 @@ function verifyToken(token, appCertificate, options = {}) {
   return { valid: true, reason: null, token: result.token }
 }
 
+// A canonical decimal u16 ("0".."65535") as a number, else -1. Object.keys
+// lists integer keys as exactly these strings.
+function u16Key(key) {
+  const n = Number(key)
+  return n >= 0 && n <= 0xffff && Number.isInteger(n) && String(n) === key ? n : -1
+}
+
 // { "1": 600, ... } -> [1, 600, ...] with keys and values checked.
 function flatPrivileges(name, privileges) {
   if (privileges === undefined) return []
   check.optionsObject(name, privileges)
-  const out = []
-  for (const key of Object.keys(privileges)) {
-    if (!/^\d+$/.test(key) || Number(key) > 0xffff) throw invalidValue(`${name}.${key}`, 'is not a privilege key (0..65535)')
-    out.push(Number(key), check.u32(`${name}.${key}`, check.read(privileges, key, name)))
+  const keys = Object.keys(privileges)
+  const out = new Array(keys.length * 2)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]
+    const k = u16Key(key)
+    if (k < 0) throw invalidValue(`${name}.${key}`, 'is not a privilege key (0..65535)')
+    out[2 * i] = k
+    out[2 * i + 1] = check.u32(`${name}.${key}`, privileges[key])
   }
   return out
 }
@@ -100,14 +143,14 @@ function flatPermissions(name, permissions) {
   check.optionsObject(name, permissions)
   const out = []
   for (const rt of Object.keys(permissions)) {
-    if (!/^\d+$/.test(rt) || Number(rt) > 0xffff) throw invalidValue(`${name}.${rt}`, 'is not a resource type (0..65535)')
+    if (u16Key(rt) < 0) throw invalidValue(`${name}.${rt}`, 'is not a resource type (0..65535)')
     const byType = check.optionsObject(`${name}.${rt}`, check.read(permissions, rt, name))
     const types = Object.keys(byType)
     // The format could carry a resource type with no permission types, but no
     // official builder makes one (Rtm2Permissions.add always adds a list).
     if (types.length === 0) throw invalidValue(`${name}.${rt}`, 'must have at least one permission type')
     for (const pt of types) {
-      if (!/^\d+$/.test(pt) || Number(pt) > 0xffff) {
+      if (u16Key(pt) < 0) {
         throw invalidValue(`${name}.${rt}.${pt}`, 'is not a permission type (0..65535)')
       }
       const list = check.read(byType, pt, `${name}.${rt}`)

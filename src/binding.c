@@ -369,62 +369,93 @@ static napi_value privileges_object(napi_env env, const act_priv *privs, size_t 
   return obj;
 }
 
-static napi_value service_object(napi_env env, const act_service_view *s) {
-  napi_value obj, privs;
-  NAPI(napi_create_object(env, &obj));
-  const char *name = act_service_name(s->type);
-  if (!act_set_u32(env, obj, "type", s->type) || !act_set_str(env, obj, "name", name, strlen(name))) return NULL;
-  int ok = 1;
-  switch (act_service_fields(s->type)) {
-    case ACT_FIELDS_CHANNEL_ACCOUNT:
-      ok = act_set_str(env, obj, "channelName", s->channel.p, s->channel.n) &&
-           act_set_str(env, obj, "account", s->account.p, s->account.n);
-      break;
-    case ACT_FIELDS_USER:
-      ok = act_set_str(env, obj, "userId", s->user_id.p, s->user_id.n);
-      break;
-    case ACT_FIELDS_APAAS:
-      ok = act_set_str(env, obj, "roomUuid", s->room_uuid.p, s->room_uuid.n) &&
-           act_set_str(env, obj, "userUuid", s->user_uuid.p, s->user_uuid.n) &&
-           act_set_i32(env, obj, "role", s->role);
-      break;
-    case ACT_FIELDS_RTM2: {
-      perm_acc acc = {env, NULL, 0};
-      ok = act_set_str(env, obj, "userId", s->user_id.p, s->user_id.n) &&
-           napi_create_object(env, &acc.root) == napi_ok;
-      if (ok) act_rtm2_walk(s->perms, perm_cb, &acc);
-      ok = ok && !acc.failed && napi_set_named_property(env, obj, "permissions", acc.root) == napi_ok;
-      break;
-    }
-    default:
-      break;
-  }
-  if (!ok) {
-    act_napi_rethrow(env);
-    return NULL;
-  }
-  privs = privileges_object(env, s->privs, s->n_privs);
-  if (!privs) return NULL;
-  NAPI(napi_set_named_property(env, obj, "privileges", privs));
-  return obj;
+/* Appends values to a JS array; the first failure sticks. */
+typedef struct {
+  napi_env env;
+  napi_value arr;
+  uint32_t at;
+  int failed;
+} pusher;
+
+static void push(pusher *p, napi_value v) {
+  if (!p->failed && (!v || napi_set_element(p->env, p->arr, p->at++, v) != napi_ok)) p->failed = 1;
 }
 
-static napi_value view007_object(napi_env env, const act_token007_view *v) {
-  napi_value obj, services, s;
-  NAPI(napi_create_object(env, &obj));
-  if (!act_set_str(env, obj, "version", "007", 3) || !act_set_str(env, obj, "appId", v->app_id.p, v->app_id.n) ||
-      !act_set_u32(env, obj, "issueTs", v->issue_ts) || !act_set_u32(env, obj, "expire", v->expire) ||
-      !act_set_u32(env, obj, "salt", v->salt)) {
+static void push_u32(pusher *p, uint32_t x) {
+  napi_value v = NULL;
+  if (!p->failed && napi_create_uint32(p->env, x, &v) != napi_ok) p->failed = 1;
+  push(p, v);
+}
+
+static void push_i32(pusher *p, int32_t x) {
+  napi_value v = NULL;
+  if (!p->failed && napi_create_int32(p->env, x, &v) != napi_ok) p->failed = 1;
+  push(p, v);
+}
+
+static void push_str(pusher *p, act_str s) {
+  napi_value v = NULL;
+  if (!p->failed && napi_create_string_utf8(p->env, s.n ? s.p : "", s.n, &v) != napi_ok) p->failed = 1;
+  push(p, v);
+}
+
+/* A parsed "007" token as one flat array, which lib/ turns into objects (one
+ * array is far cheaper to fill through Node-API than nested objects):
+ *   appId, issueTs, expire, salt, match (-1 when not verified), serviceCount,
+ *   then per service: type, name, fieldKind, privilegeCount, key, value, ...,
+ *   and the fields of its kind (act_fields): channel, account | userId |
+ *   roomUuid, userUuid, role | userId, permissions { [rt]: { [pt]: [...] } }. */
+static napi_value view007_flat(napi_env env, const act_token007_view *v, int match) {
+  pusher p = {env, NULL, 0, 0};
+  NAPI(napi_create_array(env, &p.arr));
+  push_str(&p, v->app_id);
+  push_u32(&p, v->issue_ts);
+  push_u32(&p, v->expire);
+  push_u32(&p, v->salt);
+  push_i32(&p, match);
+  push_u32(&p, (uint32_t)v->n_services);
+  for (size_t i = 0; i < v->n_services; i++) {
+    const act_service_view *s = &v->services[i];
+    const char *name = act_service_name(s->type);
+    act_fields kind = act_service_fields(s->type);
+    push_u32(&p, s->type);
+    push_str(&p, (act_str){name, strlen(name)});
+    push_u32(&p, (uint32_t)kind);
+    push_u32(&p, (uint32_t)s->n_privs);
+    for (size_t k = 0; k < s->n_privs; k++) {
+      push_u32(&p, s->privs[k].key);
+      push_u32(&p, s->privs[k].value);
+    }
+    switch (kind) {
+      case ACT_FIELDS_CHANNEL_ACCOUNT:
+        push_str(&p, s->channel);
+        push_str(&p, s->account);
+        break;
+      case ACT_FIELDS_USER:
+        push_str(&p, s->user_id);
+        break;
+      case ACT_FIELDS_APAAS:
+        push_str(&p, s->room_uuid);
+        push_str(&p, s->user_uuid);
+        push_i32(&p, s->role);
+        break;
+      case ACT_FIELDS_RTM2: {
+        perm_acc acc = {env, NULL, 0};
+        push_str(&p, s->user_id);
+        if (napi_create_object(env, &acc.root) != napi_ok) acc.failed = 1;
+        if (!acc.failed) act_rtm2_walk(s->perms, perm_cb, &acc);
+        push(&p, acc.failed ? NULL : acc.root);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (p.failed) {
     act_napi_rethrow(env);
     return NULL;
   }
-  NAPI(napi_create_array_with_length(env, v->n_services, &services));
-  for (size_t i = 0; i < v->n_services; i++) {
-    if (!(s = service_object(env, &v->services[i]))) return NULL;
-    NAPI(napi_set_element(env, services, (uint32_t)i, s));
-  }
-  NAPI(napi_set_named_property(env, obj, "services", services));
-  return obj;
+  return p.arr;
 }
 
 /* { token: parsed, match } for the verify exports; NULL passes a pending error on. */
@@ -472,8 +503,7 @@ static napi_value read007(napi_env env, napi_callback_info info, int verify) {
     throw_status(env, st);
     return NULL;
   }
-  napi_value obj = view007_object(env, &in->view7);
-  return verify ? verify_result(env, obj, match) : obj;
+  return view007_flat(env, &in->view7, verify ? match : -1);
 }
 
 static napi_value parse007_impl(napi_env env, napi_callback_info info) { return read007(env, info, 0); }
@@ -845,6 +875,15 @@ static napi_value init(napi_env env, napi_value exports) {
     return NULL;
   }
   NAPI(napi_set_named_property(env, exports, "limits", limits));
+  napi_value kinds;
+  NAPI(napi_create_object(env, &kinds));
+  if (!act_set_u32(env, kinds, "NONE", ACT_FIELDS_NONE) || !act_set_u32(env, kinds, "CHANNEL_ACCOUNT", ACT_FIELDS_CHANNEL_ACCOUNT) ||
+      !act_set_u32(env, kinds, "USER", ACT_FIELDS_USER) || !act_set_u32(env, kinds, "APAAS", ACT_FIELDS_APAAS) ||
+      !act_set_u32(env, kinds, "RTM2", ACT_FIELDS_RTM2)) {
+    act_napi_rethrow(env);
+    return NULL;
+  }
+  NAPI(napi_set_named_property(env, exports, "fieldKinds", kinds));
   return exports;
 }
 
