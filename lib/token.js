@@ -12,13 +12,29 @@ function malformed(message) {
 
 const KIND = binding.fieldKinds
 
+// RTM2 permissions from the binding's flat (resourceType, permissionType,
+// resource | null) triples -> { [resourceType]: { [permissionType]: [resources] } }.
+// hasOwn, so an inherited (polluted) key is never taken for one of ours.
+function permissionTree(flat) {
+  const tree = {}
+  for (let j = 0; j < flat.length; j += 3) {
+    const rt = flat[j]
+    const pt = flat[j + 1]
+    if (!Object.hasOwn(tree, rt)) tree[rt] = {}
+    const byType = tree[rt]
+    if (!Object.hasOwn(byType, pt)) byType[pt] = []
+    if (flat[j + 2] !== null) byType[pt].push(flat[j + 2])
+  }
+  return tree
+}
+
 // The binding's flat array (see view007_flat in src/binding.c) ->
 // { version, appId, issueTs, expire, salt, expiresAt, services }. Objects are
 // written as literals, so no setter planted on Object.prototype sees them.
 function token007(r) {
-  const count = r[5]
+  const count = r[4]
   const services = new Array(count)
-  let i = 6
+  let i = 5
   for (let s = 0; s < count; s++) {
     const type = r[i]
     const name = r[i + 1]
@@ -37,7 +53,7 @@ function token007(r) {
       service = { type, name, roomUuid: r[i], userUuid: r[i + 1], role: r[i + 2], privileges }
       i += 3
     } else if (kind === KIND.RTM2) {
-      service = { type, name, userId: r[i], permissions: r[i + 1], privileges }
+      service = { type, name, userId: r[i], permissions: permissionTree(r[i + 1]), privileges }
       i += 2
     } else {
       service = { type, name, privileges }
@@ -47,11 +63,23 @@ function token007(r) {
   return { version: '007', appId: r[0], issueTs: r[1], expire: r[2], salt: r[3], expiresAt: r[1] + r[2], services }
 }
 
+// The binding's flat "006" array -> { version, appId, crcChannelName, crcUid, salt, ts, privileges }.
+function token006(r) {
+  const privileges = {}
+  for (let p = 0, i = 6; p < r[5]; p++, i += 2) privileges[r[i]] = r[i + 1]
+  return { version: '006', appId: r[0], crcChannelName: r[1], crcUid: r[2], salt: r[3], ts: r[4], privileges }
+}
+
+// Where the binding writes the result of a signature check (1 or 0): a typed
+// array, which no setter on a prototype can intercept. One per module
+// instance, so per thread; calls never overlap (the binding refuses re-entry).
+const MATCH = new Int32Array(1)
+
 // parseToken(token) -> the fields of a "007" or "006" token; throws a typed error when malformed.
 function parseToken(token) {
   if (typeof token !== 'string') throw invalidType('token', 'of type string', token)
   if (token.startsWith('007')) return token007(binding.parse007(token))
-  if (token.startsWith('006')) return binding.parse006(token)
+  if (token.startsWith('006')) return token006(binding.parse006(token))
   throw malformed('The token does not start with a supported version ("007" or "006")')
 }
 
@@ -79,16 +107,17 @@ function verifyToken(token, appCertificate, options = {}) {
       const channelName = check.read(options, 'channelName')
       const uid = check.read(options, 'uid')
       if (channelName === undefined || uid === undefined) {
-        const parsed = binding.parse006(token)
-        parsed.expiresAt = parsed.ts
-        return { valid: false, reason: 'signature', token: parsed }
+        const parsed = token006(binding.parse006(token))
+        return { valid: false, reason: 'signature', token: { ...parsed, expiresAt: parsed.ts } }
       }
-      result = binding.verify006(token, appCertificate, check.fieldString('options.channelName', channelName),
-        legacyUid('options.uid', uid))
-      result.token.expiresAt = result.token.ts
+      MATCH[0] = 0
+      const parsed = token006(binding.verify006(token, appCertificate, check.fieldString('options.channelName', channelName),
+        legacyUid('options.uid', uid), MATCH))
+      result = { token: { ...parsed, expiresAt: parsed.ts }, match: MATCH[0] === 1 }
     } else if (token.startsWith('007')) {
-      const r = binding.verify007(token, appCertificate)
-      result = { token: token007(r), match: r[4] === 1 }
+      MATCH[0] = 0
+      const r = binding.verify007(token, appCertificate, MATCH)
+      result = { token: token007(r), match: MATCH[0] === 1 }
     } else {
       return { valid: false, reason: 'malformed', token: null }
     }

@@ -141,18 +141,41 @@ static napi_value build_rtc_impl(napi_env env, napi_callback_info info) {
   return token_result(env, in, st, n);
 }
 
-/* Copies a JS string into the arena (at most 65535 bytes). */
+/* Room from the arena; when it is used up the payload is over its limit anyway. */
+static void *arena_alloc(napi_env env, act_arena *a, size_t n) {
+  void *p = act_arena_alloc(a, n);
+  if (!p) throw_status(env, ACT_ERR_CONTENT_TOO_LARGE);
+  return p;
+}
+
+/* Copies a JS string into the arena: a field over 65535 bytes cannot be packed,
+ * and strings that together overflow the arena overflow the payload too. */
 static int arena_string(napi_env env, act_arena *a, napi_value v, const char *arg, act_str *out) {
-  size_t at = a->used, avail = a->cap - at, len = 0;
-  if (avail < ACT_STRBUF(1)) {
-    napi_throw_range_error(env, "ERR_AGORA_TOKEN_TOO_LARGE", act_status_message(ACT_ERR_CONTENT_TOO_LARGE));
+  napi_valuetype t;
+  size_t full = 0, len = 0;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_string) {
+    act_throw_type(env, arg, "of type string");
     return 0;
   }
-  size_t max = avail - ACT_STRBUF(0) < ACT_MAX_FIELD ? avail - ACT_STRBUF(0) : ACT_MAX_FIELD;
-  if (!act_get_string(env, v, arg, (char *)a->base + at, max, &len)) return 0;
-  out->p = (const char *)a->base + at;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &full) != napi_ok) {
+    act_napi_rethrow(env);
+    return 0;
+  }
+  if (full > ACT_MAX_FIELD) {
+    throw_status(env, ACT_ERR_FIELD_TOO_LONG);
+    return 0;
+  }
+  char *dst = act_arena_alloc(a, full + 1);
+  if (!dst) {
+    throw_status(env, ACT_ERR_CONTENT_TOO_LARGE);
+    return 0;
+  }
+  if (napi_get_value_string_utf8(env, v, dst, full + 1, &len) != napi_ok) {
+    act_napi_rethrow(env);
+    return 0;
+  }
+  out->p = dst;
   out->n = len;
-  a->used = at + len + 1;
   return 1;
 }
 
@@ -211,7 +234,7 @@ static int read_service(napi_env env, act_arena *a, napi_value v, act_service *s
     napi_throw_range_error(env, "ERR_AGORA_TOKEN_TOO_LARGE", act_status_message(ACT_ERR_TOO_MANY));
     return 0;
   }
-  act_priv *privs = act_arena_alloc(a, sizeof(act_priv) * (n / 2 + 1));
+  act_priv *privs = arena_alloc(env, a, sizeof(act_priv) * (n / 2 + 1));
   if (!privs) return 0;
   for (uint32_t i = 0; i + 1 < n; i += 2) {
     napi_value k, val;
@@ -258,7 +281,7 @@ static int read_service(napi_env env, act_arena *a, napi_value v, act_service *s
         napi_throw_range_error(env, "ERR_AGORA_TOKEN_TOO_LARGE", act_status_message(ACT_ERR_TOO_MANY));
         return 0;
       }
-      act_perm *perms = act_arena_alloc(a, sizeof(act_perm) * (n_perms + 1));
+      act_perm *perms = arena_alloc(env, a, sizeof(act_perm) * (n_perms + 1));
       if (!perms) return 0;
       for (size_t i = 0; i < n_perms; i++) {
         napi_value rt, pt, list, item;
@@ -271,11 +294,8 @@ static int read_service(napi_env env, act_arena *a, napi_value v, act_service *s
           act_throw_range(env, "permissions", "made of 16-bit types and at most 65535 resources");
           return 0;
         }
-        act_str *res = act_arena_alloc(a, sizeof(act_str) * (count + 1));
-        if (!res) {
-          napi_throw_range_error(env, "ERR_AGORA_TOKEN_TOO_LARGE", act_status_message(ACT_ERR_CONTENT_TOO_LARGE));
-          return 0;
-        }
+        act_str *res = arena_alloc(env, a, sizeof(act_str) * (count + 1));
+        if (!res) return 0;
         for (uint32_t k = 0; k < count; k++)
           if (!element(env, list, k, &item) || !arena_string(env, a, item, "resource", &res[k])) return 0;
         perms[i] = (act_perm){(uint16_t)rtv, (uint16_t)ptv, res, count};
@@ -307,7 +327,8 @@ static napi_value build007_impl(napi_env env, napi_callback_info info) {
     return NULL;
   }
   act_arena a = {in->arena, sizeof in->arena, 0};
-  act_service *svcs = act_arena_alloc(&a, sizeof(act_service) * (n_services + 1));
+  act_service *svcs = arena_alloc(env, &a, sizeof(act_service) * (n_services + 1));
+  if (!svcs) return NULL;
   for (uint32_t i = 0; i < n_services; i++) {
     napi_value v;
     if (!element(env, argv[5], i, &v) || !read_service(env, &a, v, &svcs[i])) {
@@ -321,52 +342,6 @@ static napi_value build007_impl(napi_env env, napi_callback_info info) {
   act_status st = act_token007_build(in->ctx, &tin, in->out, sizeof in->out, &n);
   act_wipe(cert, sizeof cert);
   return token_result(env, in, st, n);
-}
-
-typedef struct {
-  napi_env env;
-  napi_value root;
-  int failed;
-} perm_acc;
-
-/* Builds { [resourceType]: { [permissionType]: [resources] } } while walking an RTM2 tree. */
-static void perm_cb(void *user, uint16_t rt, uint16_t pt, const act_str *resource) {
-  perm_acc *acc = user;
-  napi_env env = acc->env;
-  napi_value by_type, list, s;
-  bool has;
-  uint32_t len;
-  if (acc->failed) return;
-  if (napi_has_element(env, acc->root, rt, &has) != napi_ok) goto fail;
-  if (!has) {
-    if (napi_create_object(env, &by_type) != napi_ok || napi_set_element(env, acc->root, rt, by_type) != napi_ok) goto fail;
-  } else if (napi_get_element(env, acc->root, rt, &by_type) != napi_ok) {
-    goto fail;
-  }
-  if (napi_has_element(env, by_type, pt, &has) != napi_ok) goto fail;
-  if (!has) {
-    if (napi_create_array(env, &list) != napi_ok || napi_set_element(env, by_type, pt, list) != napi_ok) goto fail;
-  } else if (napi_get_element(env, by_type, pt, &list) != napi_ok) {
-    goto fail;
-  }
-  if (!resource) return;
-  if (napi_get_array_length(env, list, &len) != napi_ok ||
-      napi_create_string_utf8(env, resource->n ? resource->p : "", resource->n, &s) != napi_ok ||
-      napi_set_element(env, list, len, s) != napi_ok)
-    goto fail;
-  return;
-fail:
-  acc->failed = 1;
-}
-
-static napi_value privileges_object(napi_env env, const act_priv *privs, size_t n) {
-  napi_value obj, v;
-  NAPI(napi_create_object(env, &obj));
-  for (size_t i = 0; i < n; i++) {
-    NAPI(napi_create_uint32(env, privs[i].value, &v));
-    NAPI(napi_set_element(env, obj, privs[i].key, v));
-  }
-  return obj;
 }
 
 /* Appends values to a JS array; the first failure sticks. */
@@ -399,20 +374,34 @@ static void push_str(pusher *p, act_str s) {
   push(p, v);
 }
 
+/* An RTM2 tree as a flat array of (resourceType, permissionType, resource)
+ * triples, resource null for a permission type that lists none; lib/ nests it. */
+static void perm_cb(void *user, uint16_t rt, uint16_t pt, const act_str *resource) {
+  pusher *p = user;
+  napi_value none = NULL;
+  push_u32(p, rt);
+  push_u32(p, pt);
+  if (resource) {
+    push_str(p, *resource);
+  } else {
+    if (!p->failed && napi_get_null(p->env, &none) != napi_ok) p->failed = 1;
+    push(p, none);
+  }
+}
+
 /* A parsed "007" token as one flat array, which lib/ turns into objects (one
  * array is far cheaper to fill through Node-API than nested objects):
- *   appId, issueTs, expire, salt, match (-1 when not verified), serviceCount,
+ *   appId, issueTs, expire, salt, serviceCount,
  *   then per service: type, name, fieldKind, privilegeCount, key, value, ...,
  *   and the fields of its kind (act_fields): channel, account | userId |
- *   roomUuid, userUuid, role | userId, permissions { [rt]: { [pt]: [...] } }. */
-static napi_value view007_flat(napi_env env, const act_token007_view *v, int match) {
+ *   roomUuid, userUuid, role | userId, [rt, pt, resource, ...] (see perm_cb). */
+static napi_value view007_flat(napi_env env, const act_token007_view *v) {
   pusher p = {env, NULL, 0, 0};
   NAPI(napi_create_array(env, &p.arr));
   push_str(&p, v->app_id);
   push_u32(&p, v->issue_ts);
   push_u32(&p, v->expire);
   push_u32(&p, v->salt);
-  push_i32(&p, match);
   push_u32(&p, (uint32_t)v->n_services);
   for (size_t i = 0; i < v->n_services; i++) {
     const act_service_view *s = &v->services[i];
@@ -440,11 +429,11 @@ static napi_value view007_flat(napi_env env, const act_token007_view *v, int mat
         push_i32(&p, s->role);
         break;
       case ACT_FIELDS_RTM2: {
-        perm_acc acc = {env, NULL, 0};
+        pusher perms = {env, NULL, 0, p.failed};
         push_str(&p, s->user_id);
-        if (napi_create_object(env, &acc.root) != napi_ok) acc.failed = 1;
-        if (!acc.failed) act_rtm2_walk(s->perms, perm_cb, &acc);
-        push(&p, acc.failed ? NULL : acc.root);
+        if (!perms.failed && napi_create_array(env, &perms.arr) != napi_ok) perms.failed = 1;
+        if (!perms.failed) act_rtm2_walk(s->perms, perm_cb, &perms);
+        push(&p, perms.failed ? NULL : perms.arr);
         break;
       }
       default:
@@ -458,15 +447,21 @@ static napi_value view007_flat(napi_env env, const act_token007_view *v, int mat
   return p.arr;
 }
 
-/* { token: parsed, match } for the verify exports; NULL passes a pending error on. */
-static napi_value verify_result(napi_env env, napi_value parsed, int match) {
-  napi_value res, m;
-  if (!parsed) return NULL;
-  NAPI(napi_create_object(env, &res));
-  NAPI(napi_get_boolean(env, match, &m));
-  NAPI(napi_set_named_property(env, res, "token", parsed));
-  NAPI(napi_set_named_property(env, res, "match", m));
-  return res;
+/* The verify exports report the signature check by writing 1 or 0 into the
+ * caller's Int32Array, not through a property: a setter planted on a
+ * prototype can neither swallow nor fake it. */
+static int get_match_out(napi_env env, napi_value v, int32_t **out) {
+  bool typed = false;
+  napi_typedarray_type tt;
+  size_t len = 0;
+  void *data = NULL;
+  if (napi_is_typedarray(env, v, &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, v, &tt, &len, &data, NULL, NULL) != napi_ok || tt != napi_int32_array || len < 1) {
+    act_throw_type(env, "match", "an Int32Array");
+    return 0;
+  }
+  *out = data;
+  return 1;
 }
 
 /* Reads the token argument into the instance's buffer; too long is refused before decoding. */
@@ -487,23 +482,27 @@ static int get_token(napi_env env, instance *in, napi_value v, size_t *n) {
   return 1;
 }
 
-/* parse007(token) -> object; verify007(token, cert) -> { token: object, match } */
+/* parse007(token) -> flat array; verify007(token, cert, Int32Array match) -> flat array */
 static napi_value read007(napi_env env, napi_callback_info info, int verify) {
-  ARGS(2);
+  ARGS(3);
   instance *in = get_instance(env);
   size_t n = 0, cert_n = 0;
   char cert[ACT_STRBUF(ACT_ID_LEN)];
+  int32_t *match_out = NULL;
   if (!in || !get_token(env, in, argv[0], &n)) return NULL;
-  if (verify && !get_cert(env, argv[1], cert, &cert_n)) return NULL;
+  if (verify && (!get_match_out(env, argv[2], &match_out) || !get_cert(env, argv[1], cert, &cert_n))) return NULL;
   act_status st = act_token007_parse(in->ctx, in->token, n, &in->view7);
   int match = 0;
   if (st == ACT_OK && verify) st = act_token007_check(in->ctx, &in->view7, (act_str){cert, cert_n}, &match);
-  if (verify) act_wipe(cert, sizeof cert);
+  if (verify) {
+    act_wipe(cert, sizeof cert);
+    *match_out = match;
+  }
   if (st != ACT_OK) {
     throw_status(env, st);
     return NULL;
   }
-  return view007_flat(env, &in->view7, verify ? match : -1);
+  return view007_flat(env, &in->view7);
 }
 
 static napi_value parse007_impl(napi_env env, napi_callback_info info) { return read007(env, info, 0); }
@@ -548,44 +547,55 @@ static napi_value build006_impl(napi_env env, napi_callback_info info) {
   return token_result(env, in, st, out_n);
 }
 
-static napi_value view006_object(napi_env env, const act_token006_view *v) {
-  napi_value obj, privs;
-  NAPI(napi_create_object(env, &obj));
-  if (!act_set_str(env, obj, "version", "006", 3) || !act_set_str(env, obj, "appId", v->app_id.p, v->app_id.n) ||
-      !act_set_u32(env, obj, "crcChannelName", v->crc_channel) || !act_set_u32(env, obj, "crcUid", v->crc_uid) ||
-      !act_set_u32(env, obj, "salt", v->salt) || !act_set_u32(env, obj, "ts", v->ts)) {
+/* A parsed "006" token as one flat array for lib/:
+ *   appId, crcChannelName, crcUid, salt, ts, privilegeCount, key, value, ... */
+static napi_value view006_flat(napi_env env, const act_token006_view *v) {
+  pusher p = {env, NULL, 0, 0};
+  NAPI(napi_create_array(env, &p.arr));
+  push_str(&p, v->app_id);
+  push_u32(&p, v->crc_channel);
+  push_u32(&p, v->crc_uid);
+  push_u32(&p, v->salt);
+  push_u32(&p, v->ts);
+  push_u32(&p, (uint32_t)v->n_privs);
+  for (size_t k = 0; k < v->n_privs; k++) {
+    push_u32(&p, v->privs[k].key);
+    push_u32(&p, v->privs[k].value);
+  }
+  if (p.failed) {
     act_napi_rethrow(env);
     return NULL;
   }
-  if (!(privs = privileges_object(env, v->privs, v->n_privs))) return NULL;
-  NAPI(napi_set_named_property(env, obj, "privileges", privs));
-  return obj;
+  return p.arr;
 }
 
-/* parse006(token) -> object; verify006(token, cert, channel, uid) -> { token, match } */
+/* parse006(token) -> flat array; verify006(token, cert, channel, uid, Int32Array match) -> flat array */
 static napi_value read006(napi_env env, napi_callback_info info, int verify) {
-  ARGS(4);
+  ARGS(5);
   instance *in = get_instance(env);
   size_t n = 0, cert_n = 0, channel_n = 0, uid_n = 0;
   char cert[ACT_STRBUF(ACT_ID_LEN)];
+  int32_t *match_out = NULL;
   if (!in || !get_token(env, in, argv[0], &n)) return NULL;
   char *channel = in->s1, *uid = in->s2;
-  if (verify && (!act_get_string(env, argv[2], "channelName", channel, ACT_MAX_FIELD, &channel_n) ||
-                 !act_get_string(env, argv[3], "uid", uid, ACT_MAX_FIELD, &uid_n) ||
-                 !get_cert(env, argv[1], cert, &cert_n)))
+  if (verify && (!get_match_out(env, argv[4], &match_out) ||
+                 !act_get_string(env, argv[2], "channelName", channel, ACT_MAX_FIELD, &channel_n) ||
+                 !act_get_string(env, argv[3], "uid", uid, ACT_MAX_FIELD, &uid_n) || !get_cert(env, argv[1], cert, &cert_n)))
     return NULL;
   act_status st = act_token006_parse(in->ctx, in->token, n, &in->view6);
   int match = 0;
   if (st == ACT_OK && verify)
     st = act_token006_check(in->ctx, &in->view6, (act_str){cert, cert_n}, (act_str){channel, channel_n},
                             (act_str){uid, uid_n}, &match);
-  if (verify) act_wipe(cert, sizeof cert);
+  if (verify) {
+    act_wipe(cert, sizeof cert);
+    *match_out = match;
+  }
   if (st != ACT_OK) {
     throw_status(env, st);
     return NULL;
   }
-  napi_value obj = view006_object(env, &in->view6);
-  return verify ? verify_result(env, obj, match) : obj;
+  return view006_flat(env, &in->view6);
 }
 
 /* _deflate(Uint8Array) -> Buffer: the token deflater on its own, for the
@@ -616,6 +626,7 @@ static napi_value deflate_export_impl(napi_env env, napi_callback_info info) {
   NAPI(napi_create_buffer_copy(env, zn, in->ctx->zbuf, NULL, &out));
   return out;
 }
+
 
 static napi_value parse006_impl(napi_env env, napi_callback_info info) { return read006(env, info, 0); }
 static napi_value verify006_impl(napi_env env, napi_callback_info info) { return read006(env, info, 1); }
@@ -704,7 +715,9 @@ static int read_id(id_reader *r, napi_value v, act_id *out, uint8_t buf[ACT_OID_
   int typed, got;
   if (napi_typeof(env, v, &t) != napi_ok) return -1;
   if (t == napi_string) {
-    if (napi_get_value_string_utf8(env, v, r->text, r->text_max + 2, &len) != napi_ok) return -1;
+    /* ACT_STRBUF room: V8 cuts only at character boundaries, so a longer
+     * string must come back longer than text_max, never exactly as long. */
+    if (napi_get_value_string_utf8(env, v, r->text, ACT_STRBUF(r->text_max), &len) != napi_ok) return -1;
     if (len > r->text_max) return 0; /* longer than anything that could match */
     act_id_from_text(r->text, len, buf, out);
     return 1;
@@ -749,7 +762,7 @@ static int read_id(id_reader *r, napi_value v, act_id *out, uint8_t buf[ACT_OID_
   if (t != napi_function) return 0;
   if (napi_call_function(env, v, fn, 0, NULL, &hex) != napi_ok) return -1;
   if (napi_typeof(env, hex, &t) != napi_ok || t != napi_string) return 0;
-  if (napi_get_value_string_utf8(env, hex, r->text, r->text_max + 2, &len) != napi_ok) return -1;
+  if (napi_get_value_string_utf8(env, hex, r->text, ACT_STRBUF(r->text_max), &len) != napi_ok) return -1;
   if (len != 2 * ACT_OID_LEN) return 0;
   act_id_from_text(r->text, len, buf, out);
   return out->kind == ACT_ID_OID ? 1 : 0;

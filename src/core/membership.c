@@ -32,8 +32,9 @@ void act_id_from_oid(const uint8_t *bytes, act_id *out) {
 }
 
 int act_id_equal(const act_id *a, const act_id *b) {
-  if (a->kind == ACT_ID_NONE || a->kind != b->kind || a->n != b->n) return 0;
-  return a->n == 0 || memcmp(a->p, b->p, a->n) == 0;
+  /* An empty id names nobody, so it equals nothing (not even another empty one). */
+  if (a->kind == ACT_ID_NONE || a->n == 0 || a->kind != b->kind || a->n != b->n) return 0;
+  return memcmp(a->p, b->p, a->n) == 0;
 }
 
 long act_find_participant(const act_id *needle, size_t n, act_id_source src, void *user) {

@@ -27,6 +27,7 @@ void act_id_from_text(const char *s, size_t n, uint8_t oid_buf[ACT_OID_LEN], act
 /* An id from 12 raw ObjectId bytes. */
 void act_id_from_oid(const uint8_t *bytes, act_id *out);
 
+/* Same kind and same bytes; an empty id equals nothing. */
 int act_id_equal(const act_id *a, const act_id *b);
 
 /* Supplies participant i: returns 1 with *out set, 0 when it has no usable id

@@ -33,14 +33,23 @@ void act_signer_free(act_signer *s) {
   free(s);
 }
 
+act_status act_hmac_sha256_parts(act_signer *s, const void *key, size_t key_len, const act_str *parts, size_t n,
+                                 uint8_t out[32]) {
+  size_t out_len = 0;
+  if (!s || !key || (!parts && n) || !out) return ACT_ERR_ARG;
+  if (EVP_MAC_init(s->ctx, key, key_len, NULL) != 1) return ACT_ERR_CRYPTO;
+  for (size_t i = 0; i < n; i++) {
+    if (!parts[i].p && parts[i].n) return ACT_ERR_ARG;
+    if (parts[i].n && EVP_MAC_update(s->ctx, (const unsigned char *)parts[i].p, parts[i].n) != 1) return ACT_ERR_CRYPTO;
+  }
+  if (EVP_MAC_final(s->ctx, out, &out_len, 32) != 1 || out_len != 32) return ACT_ERR_CRYPTO;
+  return ACT_OK;
+}
+
 act_status act_hmac_sha256(act_signer *s, const void *key, size_t key_len, const void *msg, size_t msg_len,
                            uint8_t out[32]) {
-  size_t out_len = 0;
-  if (!s || !key || (!msg && msg_len) || !out) return ACT_ERR_ARG;
-  if (EVP_MAC_init(s->ctx, key, key_len, NULL) != 1 || EVP_MAC_update(s->ctx, msg, msg_len) != 1 ||
-      EVP_MAC_final(s->ctx, out, &out_len, 32) != 1 || out_len != 32)
-    return ACT_ERR_CRYPTO;
-  return ACT_OK;
+  act_str part = {msg, msg_len};
+  return act_hmac_sha256_parts(s, key, key_len, &part, 1, out);
 }
 
 act_status act_signer_forget(act_signer *s) {

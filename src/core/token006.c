@@ -10,20 +10,11 @@
 
 static uint32_t crc_of(act_str s) { return (uint32_t)crc32(0L, (const Bytef *)s.p, (uInt)(s.p ? s.n : 0)); }
 
-/* HMAC over appId + channel + uid + m, with the pieces laid out in scratch. */
+/* HMAC over appId + channel + uid + m, fed piece by piece. */
 static act_status sign006(act_ctx *ctx, act_str cert, act_str app_id, act_str channel, act_str uid, act_str m,
                           uint8_t out[32]) {
-  size_t total = app_id.n + channel.n + uid.n + m.n;
-  if (total > sizeof ctx->zbuf) return ACT_ERR_CONTENT_TOO_LARGE;
-  uint8_t *p = ctx->zbuf;
-  memcpy(p, app_id.p, app_id.n);
-  p += app_id.n;
-  if (channel.n) memcpy(p, channel.p, channel.n);
-  p += channel.n;
-  if (uid.n) memcpy(p, uid.p, uid.n);
-  p += uid.n;
-  memcpy(p, m.p, m.n);
-  act_status st = act_hmac_sha256(ctx->signer, cert.p, cert.n, ctx->zbuf, total, out);
+  const act_str parts[4] = {app_id, channel, uid, m};
+  act_status st = act_hmac_sha256_parts(ctx->signer, cert.p, cert.n, parts, 4, out);
   act_status forgot = act_signer_forget(ctx->signer); /* the context held the certificate as its key */
   return st == ACT_OK ? forgot : st;
 }

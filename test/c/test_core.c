@@ -362,7 +362,9 @@ static void test_membership(void) {
   act_id e1, e2;
   act_id_from_text("", 0, b, &e1);
   act_id_from_text("", 0, b, &e2);
-  CHECK(act_id_equal(&e1, &e2));
+  CHECK(!act_id_equal(&e1, &e2)); /* an empty id names nobody */
+  const char *with_empty[] = {"", "x"};
+  CHECK_EQ_INT(act_find_participant(&e1, 2, src_strings, with_empty), -1);
 }
 
 int main(void) {
