@@ -61,5 +61,6 @@ module.exports = {
   isParticipant: wrap(native.isParticipant),
   _deflate: wrap(native._deflate),
   limits: native.limits,
-  fieldKinds: native.fieldKinds
+  fieldKinds: native.fieldKinds,
+  serviceKinds: native.serviceKinds
 }

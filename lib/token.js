@@ -191,27 +191,30 @@ function flatPermissions(name, permissions) {
 }
 
 // One service of buildAccessToken -> the positional form the binding reads:
-// [type, privileges, str1, str2, role, permissions].
+// [type, privileges, str1, str2, role, permissions]. Which fields a type
+// carries comes from the core (binding.serviceKinds).
 function normalizeService(service, i) {
   const name = `services[${i}]`
   check.optionsObject(name, service)
   const get = (key) => check.read(service, key, name)
-  const type = check.integer(`${name}.type`, get('type'), 1, 10)
+  const type = check.integer(`${name}.type`, get('type'), 1, 0xffff)
+  const kind = binding.serviceKinds[type]
+  if (kind === undefined) throw invalidValue(`${name}.type`, 'is not a service type this library knows')
   const privileges = flatPrivileges(`${name}.privileges`, get('privileges'))
-  switch (type) {
-    case 1: case 3: case 6:
+  switch (kind) {
+    case KIND.CHANNEL_ACCOUNT:
       return [type, privileges, string(`${name}.channelName`, get('channelName')), accountOf(name, service), 0, null]
-    case 2: case 5:
+    case KIND.USER:
       return [type, privileges, string(`${name}.userId`, get('userId')), '', 0, null]
-    case 7: {
+    case KIND.APAAS: {
       const role = get('role')
       return [type, privileges, string(`${name}.roomUuid`, get('roomUuid')), string(`${name}.userUuid`, get('userUuid')),
         role === undefined ? -1 : check.integer(`${name}.role`, role, -32768, 32767), null]
     }
-    case 8:
+    case KIND.RTM2:
       return [type, privileges, string(`${name}.userId`, get('userId')), '', 0,
         flatPermissions(`${name}.permissions`, get('permissions'))]
-    default: // FPA 4, ConvoAI 9, STT 10: privileges only
+    default: // privileges only (FPA, ConvoAI, STT)
       return [type, privileges, '', '', 0, null]
   }
 }

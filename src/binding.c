@@ -119,22 +119,11 @@ static napi_value build_rtc_impl(napi_env env, napi_callback_info info) {
     if (!act_get_opt_u32(env, argv[8 + i], names[i], &opt[i], &present[i])) return NULL;
   if (!get_cert(env, argv[1], cert, &cert_n)) return NULL;
 
-  act_priv privs[4] = {{1, join}};
-  size_t n_privs = 1;
-  for (int i = 0; i < 3; i++)
-    if (present[i]) privs[n_privs++] = (act_priv){(uint16_t)(2 + i), opt[i]};
-  act_priv login = {1, present[3] ? opt[3] : 0};
-  act_service svc[2] = {{0}};
-  svc[0].type = ACT_SERVICE_RTC;
-  svc[0].privs = privs;
-  svc[0].n_privs = n_privs;
-  svc[0].channel = (act_str){channel, channel_n};
-  svc[0].account = (act_str){account, account_n};
-  svc[1].type = ACT_SERVICE_RTM;
-  svc[1].privs = &login;
-  svc[1].n_privs = 1;
-  svc[1].user_id = (act_str){account, account_n};
-  act_token007_in tin = {{app_id, app_id_n}, {cert, cert_n}, issue_ts, expire, salt, svc, present[3] ? 2 : 1};
+  act_rtc_spec spec = {{channel, channel_n}, {account, account_n}, join, {opt[0], opt[1], opt[2]},
+                       (unsigned)(present[0] | present[1] << 1 | present[2] << 2), present[3], opt[3]};
+  act_rtc_layout layout;
+  act_rtc_layout_fill(&spec, &layout);
+  act_token007_in tin = {{app_id, app_id_n}, {cert, cert_n}, issue_ts, expire, salt, layout.services, layout.n_services};
   size_t n = 0;
   act_status st = act_token007_build(in->ctx, &tin, in->out, sizeof in->out, &n);
   act_wipe(cert, sizeof cert);
@@ -897,6 +886,16 @@ static napi_value init(napi_env env, napi_value exports) {
     return NULL;
   }
   NAPI(napi_set_named_property(env, exports, "fieldKinds", kinds));
+  /* serviceKinds[type]: the field kind of each service type the core knows (1..). */
+  napi_value service_kinds, kind_v;
+  NAPI(napi_create_array(env, &service_kinds));
+  for (uint16_t type = 0; type < 64; type++) {
+    act_fields f = act_service_fields(type);
+    if (f == ACT_FIELDS_UNKNOWN) continue;
+    NAPI(napi_create_uint32(env, (uint32_t)f, &kind_v));
+    NAPI(napi_set_element(env, service_kinds, type, kind_v));
+  }
+  NAPI(napi_set_named_property(env, exports, "serviceKinds", service_kinds));
   return exports;
 }
 

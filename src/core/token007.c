@@ -32,6 +32,29 @@ const char *act_service_name(uint16_t type) {
   return (type > 0 && type < N_SERVICE_TYPES) ? kServices[type].name : NULL;
 }
 
+void act_rtc_layout_fill(const act_rtc_spec *spec, act_rtc_layout *out) {
+  static const uint16_t publish_keys[3] = {ACT_RTC_PUBLISH_AUDIO, ACT_RTC_PUBLISH_VIDEO, ACT_RTC_PUBLISH_DATA};
+  size_t n = 0;
+  memset(out, 0, sizeof *out);
+  out->privs[n++] = (act_priv){ACT_RTC_JOIN, spec->join};
+  for (int i = 0; i < 3; i++)
+    if (spec->publish_mask & (1u << i)) out->privs[n++] = (act_priv){publish_keys[i], spec->publish[i]};
+  out->services[0].type = ACT_SERVICE_RTC;
+  out->services[0].privs = out->privs;
+  out->services[0].n_privs = n;
+  out->services[0].channel = spec->channel;
+  out->services[0].account = spec->account;
+  out->n_services = 1;
+  if (spec->with_rtm) {
+    out->login = (act_priv){ACT_RTM_LOGIN, spec->rtm_login};
+    out->services[1].type = ACT_SERVICE_RTM;
+    out->services[1].privs = &out->login;
+    out->services[1].n_privs = 1;
+    out->services[1].user_id = spec->account;
+    out->n_services = 2;
+  }
+}
+
 static void put_str(act_writer *w, act_str s) { act_put_bytes(w, s.p, s.p ? s.n : 0); }
 
 /* RTM2 tree: sort the (resource type, permission type) pairs, refuse repeats,

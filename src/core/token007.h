@@ -66,6 +66,30 @@ typedef struct {
   size_t n_services;
 } act_token007_in;
 
+/* Privilege keys of the RTC and RTM services. */
+enum { ACT_RTC_JOIN = 1, ACT_RTC_PUBLISH_AUDIO = 2, ACT_RTC_PUBLISH_VIDEO = 3, ACT_RTC_PUBLISH_DATA = 4 };
+enum { ACT_RTM_LOGIN = 1 };
+
+/* What the official RTC builders (agora-token's RtcTokenBuilder) put in a token. */
+typedef struct {
+  act_str channel, account; /* account: a uid as its decimal string, uid 0 as "" */
+  uint32_t join;            /* join channel, always written */
+  uint32_t publish[3];      /* publish audio, video, data ... */
+  unsigned publish_mask;    /* ... bit i set: publish[i] is written */
+  int with_rtm;             /* buildTokenWithRtm: an RTM login for the same account */
+  uint32_t rtm_login;
+} act_rtc_spec;
+
+/* The services for an act_rtc_spec; they point into this struct, so keep it in place. */
+typedef struct {
+  act_priv privs[4];
+  act_priv login;
+  act_service services[2];
+  size_t n_services;
+} act_rtc_layout;
+
+void act_rtc_layout_fill(const act_rtc_spec *spec, act_rtc_layout *out);
+
 /* Longest token string act_token007_build can produce, plus its NUL. */
 #define ACT_TOKEN007_MAX_OUT (3 + ((ACT_ZBUF_CAP + 2) / 3) * 4 + 1)
 

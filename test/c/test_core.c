@@ -312,6 +312,34 @@ static void test_token007_errors(act_ctx *ctx) {
   CHECK(v.stopped_at_unknown && v.n_services == 1 && v.services[0].type == 1);
 }
 
+static void test_rtc_layout(act_ctx *ctx) {
+  /* The official builder's layout reproduces the "rtc publisher" vector's services ... */
+  act_rtc_spec spec = {S("7d72365eb983485397e3e3f9d460bdda"), S("2882341273"), 600, {600, 600, 600}, 7, 0, 0};
+  act_rtc_layout layout;
+  act_rtc_layout_fill(&spec, &layout);
+  CHECK_EQ_INT(layout.n_services, 1);
+  CHECK_EQ_INT(layout.services[0].n_privs, 4);
+  CHECK(layout.services[0].privs[3].key == ACT_RTC_PUBLISH_DATA && layout.services[0].privs[3].value == 600);
+  /* ... a subscriber gets join only, and with RTM a login for the same account. */
+  spec.publish_mask = 0;
+  spec.with_rtm = 1;
+  spec.rtm_login = 900;
+  act_rtc_layout_fill(&spec, &layout);
+  CHECK_EQ_INT(layout.n_services, 2);
+  CHECK_EQ_INT(layout.services[0].n_privs, 1);
+  CHECK(layout.services[1].type == ACT_SERVICE_RTM && layout.services[1].privs[0].value == 900);
+  CHECK_MEM(layout.services[1].user_id.p, layout.services[1].user_id.n, "2882341273", 10);
+  /* Built into a token, the subscriber layout equals vector 1's payload shape (join only). */
+  act_token007_in in = kVec007[0].in;
+  spec = (act_rtc_spec){kVec007[0].in.services[0].channel, kVec007[0].in.services[0].account, 600, {0}, 0, 0, 0};
+  act_rtc_layout_fill(&spec, &layout);
+  in.services = layout.services;
+  in.n_services = layout.n_services;
+  size_t n = 0;
+  CHECK_EQ_INT(act_token007_payload(ctx, &in, &n), ACT_OK);
+  CHECK_MEM(ctx->content, n, kVec007[0].content.p, kVec007[0].content.n);
+}
+
 static void test_vectors006(act_ctx *ctx) {
   static char tok[ACT_TOKEN006_MAX_OUT];
   static act_token006_view v;
@@ -380,6 +408,7 @@ int main(void) {
   test_inflate_bounds(ctx);
   test_vectors007(ctx);
   test_token007_errors(ctx);
+  test_rtc_layout(ctx);
   test_vectors006(ctx);
   test_membership();
   CHECK(strcmp(act_status_name(ACT_ERR_INFLATE_LIMIT), "INFLATE_LIMIT") == 0);
