@@ -18,7 +18,8 @@
  */
 
 const act = require('./index');
-const { snapshot } = require('./check');
+const { snapshot, hex32, integer } = require('./check');
+const { MAX_EXPIRY } = require('./rtc');
 
 let express;
 try {
@@ -30,8 +31,6 @@ try {
   throw err;
 }
 
-const HEX32 = /^[0-9a-fA-F]{32}$/;
-const MAX_EXPIRES_IN = 86400; // Agora: a token or privilege lasts at most 24 hours
 const MAX_UID = 0xffffffff;
 
 function argError(Ctor, code, message) {
@@ -70,15 +69,9 @@ function validateOptions(input) {
   // One read of the caller's own properties: no getters, proxies or polluted prototype after this.
   const options = snapshot('options', input);
   const { appId, appCertificate, findConversation, getUserId, identity = 'account', uidFor, onError } = options;
-  // Never echo these two values: messages only say what is wrong.
-  if (typeof appId !== 'string') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.appId must be a string');
-  if (!HEX32.test(appId)) throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'options.appId must be 32 hexadecimal characters');
-  if (typeof appCertificate !== 'string') {
-    throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.appCertificate must be a string');
-  }
-  if (!HEX32.test(appCertificate)) {
-    throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'options.appCertificate must be 32 hexadecimal characters');
-  }
+  // The same checks as buildRtcToken's; neither value is ever echoed.
+  hex32('options.appId', appId);
+  hex32('options.appCertificate', appCertificate, true);
   if (typeof findConversation !== 'function') {
     throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.findConversation must be a function (id) => conversation | null');
   }
@@ -88,11 +81,7 @@ function validateOptions(input) {
   if (onError !== undefined && typeof onError !== 'function') {
     throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.onError must be a function (err, req) => void');
   }
-  const expiresIn = options.expiresIn === undefined ? 3600 : options.expiresIn;
-  if (typeof expiresIn !== 'number') throw argError(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.expiresIn must be a number of seconds');
-  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
-    throw argError(RangeError, 'ERR_OUT_OF_RANGE', `options.expiresIn must be an integer from 1 to ${MAX_EXPIRES_IN} (seconds)`);
-  }
+  const expiresIn = options.expiresIn === undefined ? 3600 : integer('options.expiresIn', options.expiresIn, 1, MAX_EXPIRY);
   const role = normalizeRole(options.role);
   if (identity !== 'account' && identity !== 'uid') {
     throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'options.identity must be "account" or "uid"');

@@ -203,6 +203,23 @@ static int element(napi_env env, napi_value arr, uint32_t i, napi_value *out) {
   return napi_get_element(env, arr, i, out) == napi_ok;
 }
 
+/* [key, value, key, value, ...] (n elements) -> n / 2 privileges. */
+static int read_privs(napi_env env, napi_value arr, uint32_t n, act_priv *out) {
+  for (uint32_t i = 0; i + 1 < n; i += 2) {
+    napi_value k, v;
+    uint32_t key, value;
+    if (!element(env, arr, i, &k) || !element(env, arr, i + 1, &v) || !act_get_u32(env, k, "privilege key", &key) ||
+        !act_get_u32(env, v, "privilege value", &value))
+      return 0;
+    if (key > 0xffff) {
+      act_throw_range(env, "privilege key", "an integer >= 0 and <= 65535");
+      return 0;
+    }
+    out[i / 2] = (act_priv){(uint16_t)key, value};
+  }
+  return 1;
+}
+
 /* A normalized service from lib/: [type, [k, v, k, v, ...], str1, str2, role, perms]
  * with perms = [resourceType, permissionType, [resources...], ...] (RTM2 only).
  * str1/str2 are channelName/account, userId/"", or roomUuid/userUuid by type. */
@@ -225,18 +242,7 @@ static int read_service(napi_env env, act_arena *a, napi_value v, act_service *s
   }
   act_priv *privs = arena_alloc(env, a, sizeof(act_priv) * (n / 2 + 1));
   if (!privs) return 0;
-  for (uint32_t i = 0; i + 1 < n; i += 2) {
-    napi_value k, val;
-    uint32_t key, value;
-    if (!element(env, f[1], i, &k) || !element(env, f[1], i + 1, &val) ||
-        !act_get_u32(env, k, "privilege key", &key) || !act_get_u32(env, val, "privilege value", &value))
-      return 0;
-    if (key > 0xffff) {
-      act_throw_range(env, "privilege key", "an integer >= 0 and <= 65535");
-      return 0;
-    }
-    privs[i / 2] = (act_priv){(uint16_t)key, value};
-  }
+  if (!read_privs(env, f[1], n, privs)) return 0;
   s->privs = privs;
   s->n_privs = n / 2;
   act_str s1 = {0}, s2 = {0};
@@ -516,18 +522,7 @@ static napi_value build006_impl(napi_env env, napi_callback_info info) {
     throw_status(env, ACT_ERR_TOO_MANY);
     return NULL;
   }
-  for (uint32_t i = 0; i + 1 < n; i += 2) {
-    napi_value k, v;
-    uint32_t key, value;
-    if (!element(env, argv[6], i, &k) || !element(env, argv[6], i + 1, &v) ||
-        !act_get_u32(env, k, "privilege key", &key) || !act_get_u32(env, v, "privilege value", &value))
-      return NULL;
-    if (key > 0xffff) {
-      act_throw_range(env, "privilege key", "an integer >= 0 and <= 65535");
-      return NULL;
-    }
-    privs[i / 2] = (act_priv){(uint16_t)key, value};
-  }
+  if (!read_privs(env, argv[6], n, privs)) return NULL;
   if (!get_cert(env, argv[1], cert, &cert_n)) return NULL;
   act_token006_in tin = {{app_id, app_id_n}, {cert, cert_n}, {channel, channel_n}, {uid, uid_n}, salt, ts, privs, n / 2};
   size_t out_n = 0;
