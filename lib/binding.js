@@ -62,5 +62,6 @@ module.exports = {
   _deflate: wrap(native._deflate),
   limits: native.limits,
   fieldKinds: native.fieldKinds,
-  serviceKinds: native.serviceKinds
+  serviceKinds: native.serviceKinds,
+  serviceNames: native.serviceNames
 }

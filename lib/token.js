@@ -28,39 +28,50 @@ function permissionTree(flat) {
   return tree
 }
 
-// The binding's flat array (see view007_flat in src/binding.c) ->
-// { version, appId, issueTs, expire, salt, expiresAt, services }. Objects are
-// written as literals, so no setter planted on Object.prototype sees them.
-function token007(r) {
-  const count = r[4]
+// Where the binding writes a parsed token's numbers (see view007_out in
+// src/binding.c): header, then per service type, kind, privileges and role.
+// One per module instance, so per thread; calls never overlap (the binding
+// refuses re-entry) and each result is read out before the next call.
+const NUMS = new Uint32Array(4 + binding.limits.maxServices * (4 + 2 * binding.limits.maxPrivileges))
+const NUMS_SIGNED = new Int32Array(NUMS.buffer)
+const NAMES = binding.serviceNames
+
+// NUMS + the binding's strings -> { version, appId, issueTs, expire, salt,
+// expiresAt, services }. Objects are written as literals, so no setter planted
+// on Object.prototype sees them.
+function token007(strings) {
+  const count = NUMS[3]
   const services = new Array(count)
-  let i = 5
+  let i = 4
+  let j = 1
   for (let s = 0; s < count; s++) {
-    const type = r[i]
-    const name = r[i + 1]
-    const kind = r[i + 2]
-    const privilegeCount = r[i + 3]
-    i += 4
+    const type = NUMS[i]
+    const name = NAMES[type]
+    const kind = NUMS[i + 1]
+    const privilegeCount = NUMS[i + 2]
+    i += 3
     const privileges = {}
-    for (let p = 0; p < privilegeCount; p++, i += 2) privileges[r[i]] = r[i + 1]
+    for (let p = 0; p < privilegeCount; p++, i += 2) privileges[NUMS[i]] = NUMS[i + 1]
     let service
     if (kind === KIND.CHANNEL_ACCOUNT) {
-      service = { type, name, channelName: r[i], account: r[i + 1], privileges }
-      i += 2
+      service = { type, name, channelName: strings[j], account: strings[j + 1], privileges }
+      j += 2
     } else if (kind === KIND.USER) {
-      service = { type, name, userId: r[i++], privileges }
+      service = { type, name, userId: strings[j++], privileges }
     } else if (kind === KIND.APAAS) {
-      service = { type, name, roomUuid: r[i], userUuid: r[i + 1], role: r[i + 2], privileges }
-      i += 3
+      service = { type, name, roomUuid: strings[j], userUuid: strings[j + 1], role: NUMS_SIGNED[i++], privileges }
+      j += 2
     } else if (kind === KIND.RTM2) {
-      service = { type, name, userId: r[i], permissions: permissionTree(r[i + 1]), privileges }
-      i += 2
+      service = { type, name, userId: strings[j], permissions: permissionTree(strings[j + 1]), privileges }
+      j += 2
     } else {
       service = { type, name, privileges }
     }
     services[s] = service
   }
-  return { version: '007', appId: r[0], issueTs: r[1], expire: r[2], salt: r[3], expiresAt: r[1] + r[2], services }
+  const issueTs = NUMS[0]
+  const expire = NUMS[1]
+  return { version: '007', appId: strings[0], issueTs, expire, salt: NUMS[2], expiresAt: issueTs + expire, services }
 }
 
 // The binding's flat "006" array -> { version, appId, crcChannelName, crcUid, salt, ts, privileges }.
@@ -78,7 +89,7 @@ const MATCH = new Int32Array(1)
 // parseToken(token) -> the fields of a "007" or "006" token; throws a typed error when malformed.
 function parseToken(token) {
   if (typeof token !== 'string') throw invalidType('token', 'of type string', token)
-  if (token.startsWith('007')) return token007(binding.parse007(token))
+  if (token.startsWith('007')) return token007(binding.parse007(token, NUMS))
   if (token.startsWith('006')) return token006(binding.parse006(token))
   throw malformed('The token does not start with a supported version ("007" or "006")')
 }
@@ -116,8 +127,8 @@ function verifyToken(token, appCertificate, options = {}) {
       result = { token: { ...parsed, expiresAt: parsed.ts }, match: MATCH[0] === 1 }
     } else if (token.startsWith('007')) {
       MATCH[0] = 0
-      const r = binding.verify007(token, appCertificate, MATCH)
-      result = { token: token007(r), match: MATCH[0] === 1 }
+      const strings = binding.verify007(token, appCertificate, MATCH, NUMS)
+      result = { token: token007(strings), match: MATCH[0] === 1 }
     } else {
       return { valid: false, reason: 'malformed', token: null }
     }

@@ -357,12 +357,6 @@ static void push_u32(pusher *p, uint32_t x) {
   push(p, v);
 }
 
-static void push_i32(pusher *p, int32_t x) {
-  napi_value v = NULL;
-  if (!p->failed && napi_create_int32(p->env, x, &v) != napi_ok) p->failed = 1;
-  push(p, v);
-}
-
 static void push_str(pusher *p, act_str s) {
   napi_value v = NULL;
   if (!p->failed && napi_create_string_utf8(p->env, s.n ? s.p : "", s.n, &v) != napi_ok) p->failed = 1;
@@ -384,31 +378,38 @@ static void perm_cb(void *user, uint16_t rt, uint16_t pt, const act_str *resourc
   }
 }
 
-/* A parsed "007" token as one flat array, which lib/ turns into objects (one
- * array is far cheaper to fill through Node-API than nested objects):
- *   appId, issueTs, expire, salt, serviceCount,
- *   then per service: type, name, fieldKind, privilegeCount, key, value, ...,
- *   and the fields of its kind (act_fields): channel, account | userId |
- *   roomUuid, userUuid, role | userId, [rt, pt, resource, ...] (see perm_cb). */
-static napi_value view007_flat(napi_env env, const act_token007_view *v) {
+/* A parsed "007" token for lib/ to turn into objects: its numbers go straight
+ * into the caller's Uint32Array (no Node-API call each), its strings into one
+ * small array.
+ *   nums:    issueTs, expire, salt, serviceCount, then per service: type,
+ *            fieldKind, privilegeCount, key, value, ..., and for APaaS the role
+ *            (an int16, sign-extended)
+ *   strings: appId, then per service the strings of its kind (act_fields):
+ *            channel, account | userId | roomUuid, userUuid |
+ *            userId, [rt, pt, resource, ...] (see perm_cb) */
+static napi_value view007_out(napi_env env, const act_token007_view *v, uint32_t *nums, size_t cap) {
+  size_t at = 0;
   pusher p = {env, NULL, 0, 0};
+#define NUM(x)                 \
+  do {                         \
+    if (at == cap) goto full;  \
+    nums[at++] = (uint32_t)(x); \
+  } while (0)
   NAPI(napi_create_array(env, &p.arr));
   push_str(&p, v->app_id);
-  push_u32(&p, v->issue_ts);
-  push_u32(&p, v->expire);
-  push_u32(&p, v->salt);
-  push_u32(&p, (uint32_t)v->n_services);
+  NUM(v->issue_ts);
+  NUM(v->expire);
+  NUM(v->salt);
+  NUM(v->n_services);
   for (size_t i = 0; i < v->n_services; i++) {
     const act_service_view *s = &v->services[i];
-    const char *name = act_service_name(s->type);
     act_fields kind = act_service_fields(s->type);
-    push_u32(&p, s->type);
-    push_str(&p, (act_str){name, strlen(name)});
-    push_u32(&p, (uint32_t)kind);
-    push_u32(&p, (uint32_t)s->n_privs);
+    NUM(s->type);
+    NUM(kind);
+    NUM(s->n_privs);
     for (size_t k = 0; k < s->n_privs; k++) {
-      push_u32(&p, s->privs[k].key);
-      push_u32(&p, s->privs[k].value);
+      NUM(s->privs[k].key);
+      NUM(s->privs[k].value);
     }
     switch (kind) {
       case ACT_FIELDS_CHANNEL_ACCOUNT:
@@ -421,7 +422,7 @@ static napi_value view007_flat(napi_env env, const act_token007_view *v) {
       case ACT_FIELDS_APAAS:
         push_str(&p, s->room_uuid);
         push_str(&p, s->user_uuid);
-        push_i32(&p, s->role);
+        NUM((int32_t)s->role);
         break;
       case ACT_FIELDS_RTM2: {
         pusher perms = {env, NULL, 0, p.failed};
@@ -435,11 +436,29 @@ static napi_value view007_flat(napi_env env, const act_token007_view *v) {
         break;
     }
   }
+#undef NUM
   if (p.failed) {
     act_napi_rethrow(env);
     return NULL;
   }
   return p.arr;
+full:
+  throw_status(env, ACT_ERR_TOO_MANY);
+  return NULL;
+}
+
+/* The caller's Uint32Array that view007_out writes the numbers into. */
+static int get_nums_out(napi_env env, napi_value v, uint32_t **out, size_t *cap) {
+  bool typed = false;
+  napi_typedarray_type tt;
+  void *data = NULL;
+  if (napi_is_typedarray(env, v, &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, v, &tt, cap, &data, NULL, NULL) != napi_ok || tt != napi_uint32_array) {
+    act_throw_type(env, "numbers", "a Uint32Array");
+    return 0;
+  }
+  *out = data;
+  return 1;
 }
 
 /* The verify exports report the signature check by writing 1 or 0 into the
@@ -477,14 +496,16 @@ static int get_token(napi_env env, instance *in, napi_value v, size_t *n) {
   return 1;
 }
 
-/* parse007(token) -> flat array; verify007(token, cert, Int32Array match) -> flat array */
+/* parse007(token, Uint32Array nums) -> strings;
+ * verify007(token, cert, Int32Array match, Uint32Array nums) -> strings (see view007_out) */
 static napi_value read007(napi_env env, napi_callback_info info, int verify) {
-  ARGS(3);
+  ARGS(4);
   instance *in = get_instance(env);
-  size_t n = 0, cert_n = 0;
+  size_t n = 0, cert_n = 0, cap = 0;
   char cert[ACT_STRBUF(ACT_ID_LEN)];
   int32_t *match_out = NULL;
-  if (!in || !get_token(env, in, argv[0], &n)) return NULL;
+  uint32_t *nums = NULL;
+  if (!in || !get_token(env, in, argv[0], &n) || !get_nums_out(env, argv[verify ? 3 : 1], &nums, &cap)) return NULL;
   if (verify && (!get_match_out(env, argv[2], &match_out) || !get_cert(env, argv[1], cert, &cert_n))) return NULL;
   act_status st = act_token007_parse(in->ctx, in->token, n, &in->view7);
   int match = 0;
@@ -497,7 +518,7 @@ static napi_value read007(napi_env env, napi_callback_info info, int verify) {
     throw_status(env, st);
     return NULL;
   }
-  return view007_flat(env, &in->view7);
+  return view007_out(env, &in->view7, nums, cap);
 }
 
 static napi_value parse007_impl(napi_env env, napi_callback_info info) { return read007(env, info, 0); }
@@ -891,6 +912,15 @@ static napi_value init(napi_env env, napi_value exports) {
     NAPI(napi_set_element(env, service_kinds, type, kind_v));
   }
   NAPI(napi_set_named_property(env, exports, "serviceKinds", service_kinds));
+  napi_value service_names, name_v;
+  NAPI(napi_create_array(env, &service_names));
+  for (uint16_t type = 0; type < 64; type++) {
+    const char *name = act_service_name(type);
+    if (!name) continue;
+    NAPI(napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &name_v));
+    NAPI(napi_set_element(env, service_names, type, name_v));
+  }
+  NAPI(napi_set_named_property(env, exports, "serviceNames", service_names));
   return exports;
 }
 
