@@ -232,8 +232,9 @@ describe('demo server', () => {
       const url = await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`demo server did not start: ${out}`)), 10000);
         const poll = setInterval(() => {
+          // The banner comes in several writes: wait for its last lines too.
           const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-          if (m) {
+          if (m && /-> 403/.test(out)) {
             clearInterval(poll);
             clearTimeout(timer);
             resolve(m[1]);
