@@ -137,17 +137,17 @@ static void die(const char *what, act_status st) {
   exit(2);
 }
 
-/* What build_rtc in src/binding.c does for a publisher: RTC with the four privileges. */
+/* A publisher's RTC services, laid out by the same core call the binding makes. */
+static void publisher(act_rtc_layout *layout, const char *account, size_t account_n) {
+  act_rtc_spec spec = {{CHANNEL, sizeof CHANNEL - 1}, {account, account_n}, EXPIRE, {EXPIRE, EXPIRE, EXPIRE}, 7, 0, 0};
+  act_rtc_layout_fill(&spec, layout);
+}
+
+/* What build_rtc in src/binding.c does for a publisher. */
 static size_t build007(const char *account, size_t account_n, uint32_t issue_ts, uint32_t salt) {
-  act_priv privs[4] = {{1, EXPIRE}, {2, EXPIRE}, {3, EXPIRE}, {4, EXPIRE}};
-  act_service svc[1];
-  memset(svc, 0, sizeof svc);
-  svc[0].type = ACT_SERVICE_RTC;
-  svc[0].privs = privs;
-  svc[0].n_privs = 4;
-  svc[0].channel = (act_str){CHANNEL, sizeof CHANNEL - 1};
-  svc[0].account = (act_str){account, account_n};
-  act_token007_in in = {{APP_ID, 32}, {APP_CERT, 32}, issue_ts, EXPIRE, salt, svc, 1};
+  act_rtc_layout layout;
+  publisher(&layout, account, account_n);
+  act_token007_in in = {{APP_ID, 32}, {APP_CERT, 32}, issue_ts, EXPIRE, salt, layout.services, layout.n_services};
   size_t n = 0;
   act_status st = act_token007_build(g_ctx, &in, g_out, sizeof g_out, &n);
   if (st != ACT_OK) die("act_token007_build", st);
@@ -184,15 +184,9 @@ static size_t g_z_n[N_TOKENS];
 static uint8_t g_tmp[ACT_ZBUF_CAP];
 
 static size_t stage_payload(void) {
-  act_priv privs[4] = {{1, EXPIRE}, {2, EXPIRE}, {3, EXPIRE}, {4, EXPIRE}};
-  act_service svc[1];
-  memset(svc, 0, sizeof svc);
-  svc[0].type = ACT_SERVICE_RTC;
-  svc[0].privs = privs;
-  svc[0].n_privs = 4;
-  svc[0].channel = (act_str){CHANNEL, sizeof CHANNEL - 1};
-  svc[0].account = (act_str){ACCOUNT, sizeof ACCOUNT - 1};
-  act_token007_in in = {{APP_ID, 32}, {APP_CERT, 32}, g_issue_ts, EXPIRE, next_salt(), svc, 1};
+  act_rtc_layout layout;
+  publisher(&layout, ACCOUNT, sizeof ACCOUNT - 1);
+  act_token007_in in = {{APP_ID, 32}, {APP_CERT, 32}, g_issue_ts, EXPIRE, next_salt(), layout.services, layout.n_services};
   size_t n = 0;
   act_status st = act_token007_payload(g_ctx, &in, &n);
   if (st != ACT_OK) die("act_token007_payload", st);
