@@ -19,6 +19,8 @@
 
 const act = require('./index');
 const { snapshot, hex32, integer } = require('./check');
+const { userKey, conversationKey, isParticipant } = require('./identity');
+const { positiveInt } = require('./call/options');
 const { MAX_EXPIRY } = require('./rtc');
 
 let express;
@@ -37,22 +39,6 @@ function argError(Ctor, code, message) {
   const err = new Ctor(message);
   err.code = code;
   return err;
-}
-
-/** The string form of a user id: strings as they are, ObjectIds as 24 hex, populated docs by their _id. */
-function userIdToString(id, depth = 0) {
-  if (id === null || id === undefined) return null;
-  if (typeof id === 'string') return id;
-  if (typeof id === 'number') return Number.isFinite(id) ? String(id) : null;
-  if (typeof id === 'bigint') return String(id);
-  if (typeof id === 'object' && depth < 3) {
-    if (typeof id.toHexString === 'function') return String(id.toHexString());
-    if (id instanceof Uint8Array) return id.length === 12 ? Buffer.from(id).toString('hex') : null;
-    if (id._id !== undefined && id._id !== id) return userIdToString(id._id, depth + 1);
-    const s = String(id);
-    return s && s !== '[object Object]' ? s : null;
-  }
-  return null;
 }
 
 function normalizeRole(role) {
@@ -83,6 +69,7 @@ function validateOptions(input) {
   }
   const expiresIn = options.expiresIn === undefined ? 3600 : integer('options.expiresIn', options.expiresIn, 1, MAX_EXPIRY);
   const role = normalizeRole(options.role);
+  const lookupTimeoutMs = positiveInt(options.lookupTimeoutMs, 'options.lookupTimeoutMs', 5000);
   if (identity !== 'account' && identity !== 'uid') {
     throw argError(TypeError, 'ERR_INVALID_ARG_VALUE', 'options.identity must be "account" or "uid"');
   }
@@ -102,6 +89,7 @@ function validateOptions(input) {
     identity,
     uidFor,
     onError: onError || defaultOnError,
+    lookupTimeoutMs,
   };
 }
 
@@ -113,6 +101,14 @@ function defaultOnError(err) {
   // The error comes from the application's own callbacks or a token build; the
   // certificate is never part of it.
   console.error('[agora-call-token] call token request failed:', err && err.stack ? err.stack : err);
+}
+
+/** An error of the body parser: the client's fault, mapped by its type. */
+class BodyError extends Error {
+  constructor(cause) {
+    super('request body');
+    this.cause = cause;
+  }
 }
 
 class HttpError extends Error {
@@ -134,7 +130,10 @@ const FORBIDDEN_MESSAGE = 'You are not a participant of this conversation';
  * @param {object} options
  * @param {string} options.appId 32 hex
  * @param {string} options.appCertificate 32 hex (never logged or returned)
- * @param {(id: string) => any} options.findConversation conversation (with `participants`) or null; may be async
+ * @param {(id: string, userId: string) => any} options.findConversation conversation (with `participants`)
+ *   or null; may be async. userId is the canonical user key: `(id, userId) => Conversation.findOne({ _id: id,
+ *   participants: userId })` answers "exists and has this member" in one query.
+ * @param {number} [options.lookupTimeoutMs=5000] findConversation not settled by then: 503 LOOKUP_TIMEOUT
  * @param {(req) => any} [options.getUserId] default req.user?.id ?? req.user?._id; may be async
  * @param {number} [options.expiresIn=3600] seconds, 1..86400
  * @param {'publisher'|'subscriber'|1|2} [options.role='publisher']
@@ -169,13 +168,37 @@ function createCallTokenRouter(options) {
     if (userId === null || userId === undefined || userId === '') {
       return sendError(res, 401, 'UNAUTHENTICATED', 'Authentication required');
     }
-    const account = userIdToString(userId);
-    if (account === null || account === '') {
+    let account = null;
+    try {
+      account = userKey(userId);
+    } catch (_) {
+      // a user id whose getter throws is no user id
+    }
+    if (account === null) {
       fault(new TypeError('getUserId returned a value that is not a usable user id'), req);
       return sendError(res, 500, 'INTERNAL', 'Internal server error');
     }
     res.locals.agoraCallUser = { userId, account };
     next();
+  }
+
+  /** findConversation(id, userId) within lookupTimeoutMs; a mongoose CastError means "no such id". */
+  async function lookup(id, account) {
+    let timer;
+    const timeout = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new HttpError(503, 'LOOKUP_TIMEOUT', 'The conversation could not be looked up in time')),
+        opts.lookupTimeoutMs);
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(() => opts.findConversation(id, account)), timeout]);
+    } catch (err) {
+      if (err && err.name === 'CastError') return null;
+      if (err instanceof HttpError) throw err;
+      // Anything else is a server fault, whatever its shape (undefined, an http-errors object, ...).
+      throw err instanceof Error ? err : Object.assign(new Error('findConversation rejected with a non-Error'), { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async function issueToken(req, res) {
@@ -199,32 +222,28 @@ function createCallTokenRouter(options) {
         'channelName must be 1 to 64 bytes of letters, digits, space and !#$%&()+-:;<=.>?@[]^_{}|~,');
     }
 
-    let conversation;
-    try {
-      conversation = await opts.findConversation(channelName);
-    } catch (err) {
-      // Mongoose's findById on an id that is not an ObjectId: the same as not found.
-      if (err && err.name === 'CastError') conversation = null;
-      else throw err;
-    }
+    const conversation = await lookup(channelName, account);
     // Unknown conversation and non-member answer the same, so ids cannot be probed.
-    if (!conversation) {
+    if (!conversation || !isParticipant(conversation, account)) {
       throw new HttpError(403, 'FORBIDDEN', FORBIDDEN_MESSAGE);
     }
-    if (!act.isParticipant(conversation, account)) {
-      throw new HttpError(403, 'FORBIDDEN', FORBIDDEN_MESSAGE);
+    // The channel is the record's own id, never the spelling the client sent:
+    // every member of one conversation gets the same channel.
+    const channel = conversationKey(conversation, channelName);
+    if (!act.isValidChannelName(channel)) {
+      throw new Error('the conversation id is not a valid Agora channel name');
     }
 
     const issuedAt = Math.floor(Date.now() / 1000);
     const params = {
       appId: opts.appId,
       appCertificate: opts.appCertificate,
-      channelName,
+      channelName: channel,
       role: opts.role,
       expiresIn: opts.expiresIn,
       issuedAt,
     };
-    const result = { token: undefined, appId: opts.appId, channelName };
+    const result = { token: undefined, appId: opts.appId, channelName: channel };
     if (opts.identity === 'uid') {
       const uid = await opts.uidFor(account, req);
       // uid 0 would be a wildcard token usable by anyone in the channel: refuse it.
@@ -253,7 +272,10 @@ function createCallTokenRouter(options) {
     res.status(200).json(result);
   }
 
-  router.post('/token', authenticate, jsonParser, async (req, res, next) => {
+  // Errors of the body parser are tagged, so that only they map to 4xx.
+  const parseBody = (req, res, next) => jsonParser(req, res, err => next(err ? new BodyError(err) : undefined));
+
+  router.post('/token', authenticate, parseBody, async (req, res, next) => {
     try {
       await issueToken(req, res);
     } catch (err) {
@@ -265,8 +287,16 @@ function createCallTokenRouter(options) {
   // eslint-disable-next-line no-unused-vars
   router.use((err, req, res, next) => {
     if (res.headersSent) return next(err);
-    if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message);
-    switch (err && err.type) {
+    if (err instanceof HttpError) {
+      if (err.status >= 500) fault(err, req);
+      return sendError(res, err.status, err.code, err.message);
+    }
+    if (!(err instanceof BodyError)) {
+      fault(err, req);
+      return sendError(res, 500, 'INTERNAL', 'Internal server error');
+    }
+    const cause = err.cause;
+    switch (cause && cause.type) {
       case 'entity.parse.failed':
         return sendError(res, 400, 'INVALID_JSON', 'The request body is not valid JSON');
       case 'entity.too.large':
@@ -282,10 +312,10 @@ function createCallTokenRouter(options) {
         break;
     }
     // Other client errors from the body reader (a corrupt gzip body, ...): the client's fault.
-    if (err && err.expose && err.status >= 400 && err.status < 500) {
+    if (cause && cause.expose && cause.status >= 400 && cause.status < 500) {
       return sendError(res, 400, 'INVALID_BODY', 'The request body could not be read');
     }
-    fault(err, req);
+    fault(cause, req);
     return sendError(res, 500, 'INTERNAL', 'Internal server error');
   });
 

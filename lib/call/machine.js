@@ -1,0 +1,201 @@
+'use strict'
+// The call state machine: pure functions with no I/O and no timers.
+//
+//   step(call, event, actor, now) -> { call, effects } | { error }
+//   start(init, ringing, busy)    -> { call, effects }
+//
+// It implements this table: the acting member's state x the event gives the
+// member's next state, what the others are told and, when the call can no
+// longer go on, why it ends. "-" is refused with INVALID_STATE; a user who is
+// not a member at all gets CALL_NOT_FOUND (for "disconnect": nothing happens).
+//
+//   member \ event | accept           | decline            | end (hang up)      | cancel (caller)      | disconnect
+//   ---------------+------------------+--------------------+--------------------+----------------------+-------------------
+//   ringing        | joined, accepted | declined, declined | declined, declined | -                    | declined, declined
+//                  |                  | ends: declined     | ends: declined     |                      | ends: disconnect
+//   joined         | -                | -                  | left, left         | left, left           | left, left
+//                  |                  |                    | ends: hangup       | ends: cancelled      | ends: disconnect
+//   declined, left,| -                | -                  | -                  | -                    | nothing
+//   missed, busy   |                  |                    |                    |                      |
+//
+//   timeout (no actor, once now >= ringUntil): every ringing member -> missed;
+//   call:missed to them and to those joined; ends: missed.
+//
+// "ends" applies after the change when the call cannot go on: nobody joined,
+// or fewer than two members still joined or ringing. Then those joined get
+// call:ended { by, reason } and those still ringing call:cancelled { by }.
+// Otherwise the call goes on, and "left" is told as call:left; once nobody
+// rings any more the ring timer stops.
+//
+// A call is { callId, conversationId, callerId, media, createdAt, ringUntil,
+// answeredAt, phase, joined, ringing, members }: `members` is a Map of user
+// key -> member state that step() only reads; `joined` and `ringing` count its
+// members in those states. Effects, in the order they are to happen:
+//   { type: 'member', userId, state }          set a member's state
+//   { type: 'create' } / { type: 'end' }       store the new call / remove it
+//   { type: 'emit', to, event, data, echo }    send event to the users in `to`;
+//                                              echo: also to the actor's other sockets
+//   { type: 'timer', action: 'start'|'clear' } the ring timer
+const { Member, Phase, Reason, ServerEvent, AckError, isActive } = require('./protocol')
+
+const Event = Object.freeze({
+  ACCEPT: 'accept',
+  DECLINE: 'decline',
+  END: 'end',
+  CANCEL: 'cancel',
+  DISCONNECT: 'disconnect',
+  TIMEOUT: 'timeout',
+})
+
+// [next member state, event told to the others, reason if the call ends]
+const TABLE = Object.freeze({
+  [Member.RINGING]: Object.freeze({
+    [Event.ACCEPT]: [Member.JOINED, ServerEvent.ACCEPTED, null],
+    [Event.DECLINE]: [Member.DECLINED, ServerEvent.DECLINED, Reason.DECLINED],
+    [Event.END]: [Member.DECLINED, ServerEvent.DECLINED, Reason.DECLINED],
+    [Event.DISCONNECT]: [Member.DECLINED, ServerEvent.DECLINED, Reason.DISCONNECT],
+  }),
+  [Member.JOINED]: Object.freeze({
+    [Event.END]: [Member.LEFT, ServerEvent.LEFT, Reason.HANGUP],
+    [Event.CANCEL]: [Member.LEFT, ServerEvent.LEFT, Reason.CANCELLED],
+    [Event.DISCONNECT]: [Member.LEFT, ServerEvent.LEFT, Reason.DISCONNECT],
+  }),
+})
+
+const base = (call) => ({ callId: call.callId, conversationId: call.conversationId })
+
+function counted(call, from, to) {
+  const next = { ...call }
+  if (from === Member.JOINED) next.joined--
+  if (from === Member.RINGING) next.ringing--
+  if (to === Member.JOINED) next.joined++
+  if (to === Member.RINGING) next.ringing++
+  return next
+}
+
+// Members in one of `states` after the changes in `override` (a Map), in order.
+function membersIn(call, override, states, except) {
+  const out = []
+  for (const [u, s] of call.members) {
+    const state = override.has(u) ? override.get(u) : s
+    if (u !== except && states.includes(state)) out.push(u)
+  }
+  return out
+}
+
+const ACTIVE = [Member.JOINED, Member.RINGING]
+
+// The call after a change: goes on (maybe stopping the ring timer) or ends.
+function settle(before, next, override, by, reason, effects, echo) {
+  if (next.joined > 0 && next.joined + next.ringing >= 2) {
+    if (before.ringing > 0 && next.ringing === 0) effects.push({ type: 'timer', action: 'clear' })
+    return false
+  }
+  const joined = membersIn(next, override, [Member.JOINED])
+  const ringing = membersIn(next, override, [Member.RINGING])
+  effects.push({ type: 'timer', action: 'clear' }, { type: 'end' })
+  if (joined.length || echo) {
+    effects.push({ type: 'emit', to: joined, event: ServerEvent.ENDED, data: { ...base(next), by, reason }, echo })
+  }
+  if (ringing.length) effects.push({ type: 'emit', to: ringing, event: ServerEvent.CANCELLED, data: { ...base(next), by } })
+  return true
+}
+
+function timeout(call, now) {
+  if (!(now >= call.ringUntil) || call.ringing === 0) return { call, effects: [] }
+  const effects = []
+  const override = new Map()
+  const missed = membersIn(call, override, [Member.RINGING])
+  for (const u of missed) {
+    override.set(u, Member.MISSED)
+    effects.push({ type: 'member', userId: u, state: Member.MISSED })
+  }
+  const next = { ...call, ringing: 0 }
+  const told = [...missed, ...membersIn(call, override, [Member.JOINED])]
+  effects.push({ type: 'emit', to: told, event: ServerEvent.MISSED, data: { ...base(call), userIds: missed } })
+  settle(call, next, override, null, Reason.MISSED, effects, false)
+  return { call: next, effects }
+}
+
+/**
+ * One event on a call. `actor` is the user key (null for a timeout); `now` is
+ * ms since the epoch. Returns { call, effects } or { error } (an AckError code).
+ */
+function step(call, event, actor, now) {
+  if (event === Event.TIMEOUT) return timeout(call, now)
+  if (!call.members.has(actor)) {
+    return event === Event.DISCONNECT ? { call, effects: [] } : { error: AckError.CALL_NOT_FOUND }
+  }
+  const state = call.members.get(actor)
+  const row = TABLE[state] && TABLE[state][event]
+  if (!row || (event === Event.CANCEL && call.callerId !== actor)) {
+    return event === Event.DISCONNECT ? { call, effects: [] } : { error: AckError.INVALID_STATE }
+  }
+  const [to, told, reason] = row
+  const echo = event !== Event.DISCONNECT
+  const override = new Map([[actor, to]])
+  let next = counted(call, state, to)
+  const effects = [{ type: 'member', userId: actor, state: to }]
+  const others = () => membersIn(next, override, ACTIVE, actor)
+  if (to === Member.JOINED) {
+    if (next.phase !== Phase.ACTIVE) next = { ...next, phase: Phase.ACTIVE, answeredAt: now }
+    effects.push({ type: 'emit', to: others(), event: told, data: { ...base(next), by: actor }, echo })
+    settle(call, next, override, actor, Reason.HANGUP, effects, echo)
+    return { call: next, effects }
+  }
+  if (to === Member.DECLINED) {
+    effects.push({ type: 'emit', to: others(), event: told, data: { ...base(next), by: actor }, echo })
+    settle(call, next, override, actor, reason, effects, false)
+    return { call: next, effects }
+  }
+  // Leaving: told as call:left only when the call goes on.
+  const mark = effects.length
+  if (!settle(call, next, override, actor, reason, effects, echo)) {
+    effects.splice(mark, 0, { type: 'emit', to: others(), event: told, data: { ...base(next), by: actor }, echo })
+  }
+  return { call: next, effects }
+}
+
+/**
+ * A new call: the caller joined, `ringing` (user keys not in a call) rung,
+ * `busy` (user keys in another call) told to the caller. With nobody to ring
+ * the call is never stored: the caller hears busy, then ended.
+ */
+function start(init, ringing, busy) {
+  const { callId, conversationId, callerId, media, now, ringTimeoutMs } = init
+  const members = new Map([[callerId, Member.JOINED]])
+  for (const u of ringing) members.set(u, Member.RINGING)
+  for (const u of busy) if (!members.has(u)) members.set(u, Member.BUSY)
+  const call = {
+    callId,
+    conversationId,
+    callerId,
+    media,
+    createdAt: now,
+    ringUntil: now + ringTimeoutMs,
+    answeredAt: null,
+    phase: Phase.RINGING,
+    joined: 1,
+    ringing: ringing.length,
+    members,
+  }
+  const b = base(call)
+  const effects = []
+  if (ringing.length === 0) {
+    effects.push({ type: 'emit', to: [callerId], event: ServerEvent.BUSY, data: { ...b, userIds: [...busy] } })
+    effects.push({ type: 'emit', to: [callerId], event: ServerEvent.ENDED, data: { ...b, by: null, reason: Reason.BUSY } })
+    return { call: null, effects }
+  }
+  effects.push({ type: 'create' })
+  // incoming-call first, then the busy news for the caller
+  effects.push({ type: 'emit', to: ringing, event: ServerEvent.INCOMING, data: { ...b, from: callerId, media }, ring: true })
+  if (busy.length) effects.push({ type: 'emit', to: [callerId], event: ServerEvent.BUSY, data: { ...b, userIds: [...busy] } })
+  effects.push({ type: 'timer', action: 'start' })
+  return { call, effects }
+}
+
+// What step() answers for a call that does not exist (any more).
+const CLIENT_EVENTS = new Set([Event.ACCEPT, Event.DECLINE, Event.END, Event.CANCEL])
+const missing = (event) => (CLIENT_EVENTS.has(event) ? { error: AckError.CALL_NOT_FOUND } : { call: null, effects: [] })
+
+module.exports = { Event, TABLE, step, start, missing, isActive }

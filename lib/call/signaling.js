@@ -1,0 +1,368 @@
+'use strict'
+// attachCallSignaling: the Socket.IO transport of the call protocol. It turns
+// client events into store steps (lib/call/machine.js run atomically by the
+// store) and carries out their effects: emits, ring timers, the sweeper of a
+// shared store. Per user, events and the disconnect run one after another in
+// arrival order, so a disconnect never overtakes the call:start it follows.
+const crypto = require('crypto')
+const { userKey, participantKeys, conversationKey } = require('../identity')
+const { snapshot } = require('../check')
+const { ClientEvent, AckError, SignalError, readStart, readCallId } = require('./protocol')
+const { Event } = require('./machine')
+const { MemoryCallStore } = require('./stores/memory')
+const { assertServer, toRoomFn, fn, positiveInt, rateLimit, invalidType, outOfRange } = require('./options')
+
+const RING_CHUNK = 1000 // rooms per emit while ringing a big group; the loop yields between chunks
+
+const STEP = {
+  [ClientEvent.ACCEPT]: Event.ACCEPT,
+  [ClientEvent.DECLINE]: Event.DECLINE,
+  [ClientEvent.CANCEL]: Event.CANCEL,
+  [ClientEvent.END]: Event.END,
+}
+
+const isThenable = (x) => x !== null && (typeof x === 'object' || typeof x === 'function') && typeof x.then === 'function'
+const yieldLoop = () => new Promise((resolve) => setImmediate(resolve))
+const isCastError = (err) => err !== null && typeof err === 'object' && err.name === 'CastError'
+
+/** Runs tasks per key one after another; a key's queue is dropped once idle. */
+function keyedQueue() {
+  const tails = new Map()
+  return (key, task) => {
+    const run = (tails.get(key) || Promise.resolve()).then(task)
+    const tail = run.then(() => {}, () => {})
+    tails.set(key, tail)
+    tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key)
+    })
+    return run
+  }
+}
+
+/** Settles with the lookup, or rejects with LOOKUP_TIMEOUT after ms. */
+function within(ms, start) {
+  let timer
+  const timeout = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new SignalError(AckError.LOOKUP_TIMEOUT)), ms)
+  })
+  return Promise.race([Promise.resolve().then(start), timeout]).finally(() => clearTimeout(timer))
+}
+
+function validate(io, input) {
+  assertServer(io)
+  if (input === null || typeof input !== 'object') throw invalidType('options', 'an object', input)
+  // One read of the caller's own properties: no getters, proxies or polluted prototype after this.
+  const o = snapshot('options', input)
+  const store = o.store === undefined ? new MemoryCallStore() : o.store
+  for (const m of ['callIdOf', 'create', 'apply']) {
+    if (!store || typeof store[m] !== 'function') throw invalidType('options.store', `an object with a ${m}() method`, store)
+  }
+  const ringTimeoutMs = positiveInt(o.ringTimeoutMs, 'options.ringTimeoutMs', 30000)
+  const nodeTtlMs = typeof store.nodeTtlMs === 'number' ? store.nodeTtlMs : Infinity
+  const defaultSweep = Math.max(50, Math.min(1000, Math.floor(ringTimeoutMs / 4), Math.floor(nodeTtlMs / 4)))
+  const sweepIntervalMs = positiveInt(o.sweepIntervalMs, 'options.sweepIntervalMs', defaultSweep)
+  const sweeping = typeof store.sweep === 'function'
+  if (sweeping && sweepIntervalMs * 2 > nodeTtlMs) {
+    throw outOfRange('options.sweepIntervalMs', 'at most half of store.nodeTtlMs', sweepIntervalMs)
+  }
+  return {
+    store,
+    sweeping,
+    sweepIntervalMs,
+    ringTimeoutMs,
+    findConversation: fn(o.findConversation, 'options.findConversation', '(id, userId) => conversation | null'),
+    getUserId: fn(o.getUserId, 'options.getUserId', '(socket) => userId', (socket) => socket.data && socket.data.userId),
+    generateCallId: fn(o.generateCallId, 'options.generateCallId', '() => string', () => crypto.randomUUID()),
+    onError: fn(o.onError, 'options.onError', '(err) => void', null),
+    room: toRoomFn(o.room),
+    lookupTimeoutMs: positiveInt(o.lookupTimeoutMs, 'options.lookupTimeoutMs', 5000),
+    limiter: rateLimit(o.ringRateLimit, 'options.ringRateLimit', { max: 20, windowMs: 60000 }),
+  }
+}
+
+/**
+ * Call signaling on a socket.io server (or namespace); see README "Socket.IO".
+ * @returns {{ store: object, close(): void }}
+ */
+function attachCallSignaling(io, input) {
+  const opts = validate(io, input)
+  const { store, room, ringTimeoutMs, limiter } = opts
+  const timers = new Map() // callId -> ring timeout
+  const attached = new Map() // socket -> { listeners, userId }
+  const perUser = keyedQueue() // one user's events and disconnects, in order
+  const perCall = keyedQueue() // one call's effects, in order (ringing a big group yields)
+  let closed = false
+  let sweeper = null
+
+  function fault(err) {
+    try {
+      if (opts.onError) opts.onError(err)
+      else console.error('[agora-call-token] call signaling error:', err && err.stack ? err.stack : err)
+    } catch {
+      // a failing logger must not take the process down
+    }
+  }
+
+  // ---- effects ----------------------------------------------------------------------
+
+  function emit(e, socket, actor) {
+    const rooms = e.to.map(room)
+    const echo = e.echo && socket && actor !== null
+    if (echo) rooms.push(room(actor))
+    if (rooms.length === 0) return
+    ;(echo ? socket.to(rooms) : io.to(rooms)).emit(e.event, e.data)
+  }
+
+  async function ring(e) {
+    for (let i = 0; i < e.to.length; i += RING_CHUNK) {
+      if (i > 0) await yieldLoop()
+      if (closed) return
+      io.to(e.to.slice(i, i + RING_CHUNK).map(room)).emit(e.event, e.data)
+    }
+  }
+
+  /** Carries out a step's effects for callId, after those of earlier steps of the same call. */
+  function deliver(callId, effects, socket = null, actor = null) {
+    if (!effects || effects.length === 0) return
+    perCall(callId, async () => {
+      for (const e of effects) {
+        try {
+          if (e.type === 'emit') {
+            if (e.ring && e.to.length > RING_CHUNK) await ring(e)
+            else emit(e, socket, actor)
+          } else if (e.type === 'timer') {
+            if (e.action === 'start') startTimer(callId)
+            else clearTimer(callId)
+          }
+        } catch (err) {
+          fault(err)
+        }
+      }
+    }).catch(fault)
+  }
+
+  function clearTimer(callId) {
+    const t = timers.get(callId)
+    if (t) {
+      clearTimeout(t)
+      timers.delete(callId)
+    }
+  }
+
+  function startTimer(callId) {
+    clearTimer(callId)
+    if (closed) return
+    const t = setTimeout(() => {
+      timers.delete(callId)
+      if (!closed) step(callId, Event.TIMEOUT, null).catch(fault)
+    }, ringTimeoutMs + 1)
+    if (typeof t.unref === 'function') t.unref()
+    timers.set(callId, t)
+  }
+
+  /** One machine step through the store; its effects are delivered. Returns the step's result. */
+  async function step(callId, event, actor, socket = null) {
+    const result = await store.apply(callId, event, actor, Date.now())
+    if (!result.error) deliver(callId, result.effects, socket, actor)
+    return result
+  }
+
+  // ---- client events ----------------------------------------------------------------
+
+  async function lookup(conversationId, userId) {
+    try {
+      return await within(opts.lookupTimeoutMs, () => opts.findConversation(conversationId, userId))
+    } catch (err) {
+      if (isCastError(err)) return null // mongoose: not an ObjectId, so no such conversation
+      throw err
+    }
+  }
+
+  async function onStart(socket, userId, payload) {
+    const { conversationId, media } = readStart(payload)
+    // The cheap checks first: a refused start costs nothing per participant.
+    const current = await store.callIdOf(userId)
+    if (current) throw new SignalError(AckError.ALREADY_IN_CALL, undefined, { callId: current })
+    const wait = limiter(userId)
+    if (wait > 0) throw new SignalError(AckError.RATE_LIMITED, undefined, { retryAfterMs: wait })
+    const conversation = await lookup(conversationId, userId)
+    if (socket.disconnected) throw new SignalError(AckError.UNAVAILABLE, 'The connection closed during the call start')
+    if (closed) throw new SignalError(AckError.UNAVAILABLE)
+    const keys = conversation ? participantKeys(conversation) : null
+    if (!keys || !keys.delete(userId)) throw new SignalError(AckError.FORBIDDEN)
+    if (keys.size === 0) throw new SignalError(AckError.NO_ONE_TO_CALL)
+    const init = {
+      callId: String(opts.generateCallId()),
+      conversationId: conversationKey(conversation, conversationId),
+      callerId: userId,
+      media,
+      now: Date.now(),
+      ringTimeoutMs,
+    }
+    const result = await store.create(init, keys)
+    if (result.error) throw new SignalError(result.error, undefined, result.callId ? { callId: result.callId } : undefined)
+    return { reply: { ok: true, callId: init.callId }, callId: init.callId, effects: result.effects }
+  }
+
+  async function onCallEvent(socket, userId, event, payload) {
+    const callId = readCallId(payload)
+    const result = await store.apply(callId, STEP[event], userId, Date.now())
+    if (result.error) throw new SignalError(result.error)
+    return { reply: { ok: true, callId }, callId, effects: result.effects }
+  }
+
+  async function dispatch(socket, entry, event, args) {
+    const ack = args.length > 0 && typeof args[args.length - 1] === 'function' ? args[args.length - 1] : null
+    const payload = args.length > 0 && typeof args[0] !== 'function' ? args[0] : undefined
+    let reply
+    let done = null
+    try {
+      const userId = await entry.ready
+      if (closed) throw new SignalError(AckError.UNAVAILABLE)
+      if (!userId) throw new SignalError(AckError.UNAUTHENTICATED)
+      done = await perUser(userId, () => (event === ClientEvent.START
+        ? onStart(socket, userId, payload)
+        : onCallEvent(socket, userId, event, payload)))
+      reply = done.reply
+      if (ack) safeAck(ack, reply)
+      deliver(done.callId, done.effects, socket, userId)
+      return
+    } catch (err) {
+      if (err instanceof SignalError) reply = err.toAck()
+      else {
+        fault(err)
+        reply = new SignalError(AckError.INTERNAL).toAck()
+      }
+    }
+    if (ack) safeAck(ack, reply)
+  }
+
+  function safeAck(ack, reply) {
+    try {
+      ack(reply)
+    } catch (err) {
+      fault(err)
+    }
+  }
+
+  async function remainingSockets(userId) {
+    if (typeof store.userDisconnected === 'function') {
+      const n = await store.userDisconnected(userId)
+      if (typeof n === 'number') return n
+    }
+    return (await io.in(room(userId)).fetchSockets()).length
+  }
+
+  /** The user has no connection left anywhere: ringing counts as a decline, joined as leaving. */
+  async function userGone(userId) {
+    const callId = await store.callIdOf(userId)
+    if (callId) await step(callId, Event.DISCONNECT, userId)
+  }
+
+  function onDisconnect(userId) {
+    return perUser(userId, async () => {
+      if (closed) return
+      if ((await remainingSockets(userId)) > 0 || closed) return
+      await userGone(userId)
+    })
+  }
+
+  // ---- shared stores: ring deadlines and dead processes ---------------------------------
+
+  let sweepRunning = false
+  async function sweep() {
+    if (sweepRunning || closed) return
+    sweepRunning = true
+    try {
+      const now = Date.now()
+      const { due = [], gone = [], reaped = false } = (await store.sweep({ now, limit: 100 })) || {}
+      if (reaped && typeof store.resetPresence === 'function') {
+        // Another process took this one for dead (a long stall): register again.
+        const counts = {}
+        for (const { userId } of attached.values()) if (userId) counts[userId] = (counts[userId] || 0) + 1
+        await store.resetPresence(counts)
+      }
+      for (const userId of gone) {
+        if (closed) return
+        await perUser(userId, () => userGone(userId)).catch(fault)
+      }
+      for (const callId of due) {
+        if (closed) return
+        await step(callId, Event.TIMEOUT, null).catch(fault)
+      }
+    } finally {
+      sweepRunning = false
+    }
+  }
+
+  if (opts.sweeping) {
+    sweeper = setInterval(() => sweep().catch(fault), opts.sweepIntervalMs)
+    if (typeof sweeper.unref === 'function') sweeper.unref()
+    sweep().catch(fault)
+  }
+
+  // ---- connections --------------------------------------------------------------------
+
+  function join(socket, entry, raw) {
+    const userId = userKey(raw)
+    if (userId === null || socket.disconnected) return null
+    entry.userId = userId
+    const joined = socket.join(room(userId))
+    const present = () => {
+      if (typeof store.userConnected !== 'function') return userId
+      return Promise.resolve(store.userConnected(userId)).then(() => userId, (err) => {
+        fault(err)
+        return userId
+      })
+    }
+    return isThenable(joined) ? joined.then(present) : present()
+  }
+
+  function onConnection(socket) {
+    if (closed) return
+    const entry = { listeners: {}, userId: null, ready: null }
+    try {
+      const raw = opts.getUserId(socket)
+      // A synchronous getUserId joins the room before any event can arrive.
+      entry.ready = isThenable(raw) ? Promise.resolve(raw).then((r) => join(socket, entry, r)) : Promise.resolve(join(socket, entry, raw))
+    } catch (err) {
+      entry.ready = Promise.reject(err)
+    }
+    entry.ready = entry.ready.catch((err) => {
+      fault(err)
+      return null
+    })
+    for (const event of Object.values(ClientEvent)) {
+      entry.listeners[event] = (...args) => {
+        dispatch(socket, entry, event, args).catch(fault)
+      }
+    }
+    entry.listeners.disconnect = () => {
+      attached.delete(socket)
+      entry.ready.then((userId) => (userId && !closed ? onDisconnect(userId) : undefined)).catch(fault)
+    }
+    for (const [event, listener] of Object.entries(entry.listeners)) socket.on(event, listener)
+    attached.set(socket, entry)
+  }
+
+  io.on('connection', onConnection)
+
+  return {
+    store,
+    /** Stops handling call events, the sweeps and every ring timer. Sockets stay connected. */
+    close() {
+      if (closed) return
+      closed = true
+      io.off('connection', onConnection)
+      if (sweeper) clearInterval(sweeper)
+      for (const t of timers.values()) clearTimeout(t)
+      timers.clear()
+      for (const [socket, { listeners }] of attached) {
+        for (const [event, listener] of Object.entries(listeners)) socket.off(event, listener)
+      }
+      attached.clear()
+    },
+  }
+}
+
+module.exports = { attachCallSignaling }

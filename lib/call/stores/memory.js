@@ -1,0 +1,86 @@
+'use strict'
+// MemoryCallStore: the calls of one process, in memory. It implements the
+// store contract that the signaling uses (and test/call/store-contract.js
+// checks for every store):
+//
+//   callIdOf(userId)                   -> callId | null   the call the user rings for or is joined to
+//   create(init, others)               -> { call, effects } | { error, callId }
+//       atomically: refuses with ALREADY_IN_CALL (and that call's id) when the
+//       caller is in a call, else rings those of `others` not in a call
+//   apply(callId, event, actor, now)   -> { call, effects } | { error }
+//       atomically: one machine step on the stored call
+//   get(callId)                        -> a copy { ...call, members: { user: state } } | null
+//   size, clear()
+//
+// Each method here runs synchronously to its end, so every call is atomic in
+// this process without a lock; members live in a Map, so any user id works
+// ("__proto__" too).
+const machine = require('../machine')
+const { AckError, isActive } = require('../protocol')
+
+class MemoryCallStore {
+  constructor() {
+    this._calls = new Map() // callId -> call (members: Map)
+    this._byUser = new Map() // user key -> callId
+  }
+
+  callIdOf(userId) {
+    return this._byUser.get(userId) ?? null
+  }
+
+  create(init, others) {
+    const current = this._byUser.get(init.callerId)
+    if (current !== undefined) return { error: AckError.ALREADY_IN_CALL, callId: current }
+    const ringing = []
+    const busy = []
+    for (const u of others) (this._byUser.has(u) ? busy : ringing).push(u)
+    const result = machine.start(init, ringing, busy)
+    if (result.call) this._commit(result.call, result.effects)
+    return result
+  }
+
+  apply(callId, event, actor, now) {
+    const call = this._calls.get(callId)
+    if (!call) return machine.missing(event)
+    const result = machine.step(call, event, actor, now)
+    if (!result.error) this._commit(result.call, result.effects)
+    return result
+  }
+
+  get(callId) {
+    const call = this._calls.get(callId)
+    if (!call) return null
+    const members = Object.create(null)
+    for (const [u, s] of call.members) members[u] = s
+    return { ...call, members }
+  }
+
+  get size() {
+    return this._calls.size
+  }
+
+  clear() {
+    this._calls.clear()
+    this._byUser.clear()
+  }
+
+  _commit(call, effects) {
+    const { members } = call
+    for (const e of effects) {
+      if (e.type === 'member') {
+        members.set(e.userId, e.state)
+        if (isActive(e.state)) this._byUser.set(e.userId, call.callId)
+        else if (this._byUser.get(e.userId) === call.callId) this._byUser.delete(e.userId)
+      } else if (e.type === 'create') {
+        for (const [u, s] of members) if (isActive(s)) this._byUser.set(u, call.callId)
+      } else if (e.type === 'end') {
+        for (const u of members.keys()) if (this._byUser.get(u) === call.callId) this._byUser.delete(u)
+        this._calls.delete(call.callId)
+        return
+      }
+    }
+    this._calls.set(call.callId, call)
+  }
+}
+
+module.exports = { MemoryCallStore }

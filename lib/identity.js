@@ -1,0 +1,210 @@
+'use strict'
+// The one identity rule: what a user id and a conversation id are. The token
+// route, the call signaling and isParticipant all go through here, so one user
+// is one Agora account and one conversation is one Agora channel, whatever
+// spelling or shape the id arrives in.
+//
+// The key of an id (a string, or null when the value is no usable id):
+// - a 24-hex string (a MongoDB ObjectId as text) in any letter case: lowercased;
+// - an ObjectId of any bson major: bson 7 keeps four 24-bit integers i0..i3,
+//   older ones a 12-byte `id` buffer, any other build answers toHexString():
+//   its 24 lowercase hex digits;
+// - a 12-byte Uint8Array (a Buffer): its hex;
+// - a populated document ({ _id }): the key of its _id (at most 3 levels deep);
+// - any other non-empty string of at most 65535 UTF-8 bytes: itself;
+// - a safe integer or a bigint: its decimal text.
+// Everything else (objects without an id, NaN, a 1 MB string) has no key.
+const { invalidType, invalidValue } = require('./errors')
+
+const MAX_DEPTH = 3
+const MAX_TEXT = 65535
+const HEX24 = /^[0-9a-fA-F]{24}$/
+const LOWER_HEX24 = /^[0-9a-f]{24}$/
+
+const hex6 = (n) => (n + 0x1000000).toString(16).slice(1)
+
+// 12 bytes as lowercase hex, without a Buffer allocation per call.
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => (i + 0x100).toString(16).slice(1))
+function bytesHex(b) {
+  let s = ''
+  for (let i = 0; i < 12; i++) s += BYTE_HEX[b[i]]
+  return s
+}
+
+const isInt24 = (n) => typeof n === 'number' && n >= 0 && n <= 0xffffff && Number.isInteger(n)
+
+function textKey(s) {
+  if (s.length === 0) return null
+  if (s.length === 24 && HEX24.test(s)) return LOWER_HEX24.test(s) ? s : s.toLowerCase()
+  if (s.length > MAX_TEXT / 3 && (s.length > MAX_TEXT || Buffer.byteLength(s) > MAX_TEXT)) return null
+  return s
+}
+
+function objectKey(o, depth) {
+  if (o instanceof Uint8Array) {
+    return o.length === 12 ? bytesHex(o) : null
+  }
+  // bson >= 7: four 24-bit integers (its `id` getter would allocate).
+  const i3 = o.i3
+  if (isInt24(i3)) {
+    const { i0, i1, i2 } = o
+    if (isInt24(i0) && isInt24(i1) && isInt24(i2)) return hex6(i0) + hex6(i1) + hex6(i2) + hex6(i3)
+  }
+  const id = o.id
+  if (id instanceof Uint8Array) return id.length === 12 ? bytesHex(id) : null
+  const sub = o._id
+  if (sub !== undefined && sub !== null) return depth < MAX_DEPTH ? keyAt(sub, depth + 1) : null
+  const type = o._bsontype
+  if (type === 'ObjectId' || type === 'ObjectID') {
+    const hex = typeof o.toHexString === 'function' ? o.toHexString() : undefined
+    return typeof hex === 'string' && HEX24.test(hex) ? hex.toLowerCase() : null
+  }
+  return null
+}
+
+function keyAt(id, depth) {
+  switch (typeof id) {
+    case 'string':
+      return textKey(id)
+    case 'number':
+      return Number.isSafeInteger(id) ? String(id) : null
+    case 'bigint':
+      return String(id)
+    case 'object':
+      return id === null ? null : objectKey(id, depth)
+    default:
+      return null
+  }
+}
+
+// Reading a hostile value (a throwing getter, a proxy trap) is a typed error.
+function guarded(name, fn, value) {
+  try {
+    return fn(value)
+  } catch (err) {
+    if (err !== null && typeof err === 'object' && typeof err.code === 'string') throw err
+    throw invalidValue(name, 'could not be read (a getter, proxy trap or toHexString threw)')
+  }
+}
+
+/** The key of a user id, or null. Throws ERR_INVALID_ARG_VALUE only when reading the value threw. */
+const userKey = (id, name = 'userId') => guarded(name, (v) => keyAt(v, 0), id)
+
+/**
+ * The canonical id of a conversation record: the key of its own _id (else its
+ * id), else the key of the id it was looked up by. This is the channel name.
+ */
+function conversationKey(conversation, requestedId) {
+  let key = null
+  if (conversation !== null && typeof conversation === 'object' && !Array.isArray(conversation)) {
+    key = guarded('conversation', (c) => {
+      const own = c._id !== undefined && c._id !== null ? c._id : c.id
+      return own === undefined || own === null ? null : keyAt(own, 1)
+    }, conversation)
+  }
+  if (key === null && requestedId !== undefined) key = userKey(requestedId, 'conversationId')
+  return key
+}
+
+function participantsOf(value, name = 'conversationOrParticipants') {
+  const list = guarded(name, (v) => {
+    if (Array.isArray(v)) return v
+    if (v !== null && typeof v === 'object') {
+      const p = v.participants
+      if (Array.isArray(p)) return p
+    }
+    return null
+  }, value)
+  if (list === null) {
+    throw invalidType(name, 'an array of participants or an object with a "participants" array', value)
+  }
+  return list
+}
+
+/** The distinct keys of a conversation's participants, in order (a Set). */
+function participantKeys(conversation) {
+  const list = participantsOf(conversation, 'conversation')
+  const keys = new Set()
+  guarded('conversation.participants', () => {
+    for (let i = 0; i < list.length; i++) {
+      const k = keyAt(list[i], 0)
+      if (k !== null) keys.add(k)
+    }
+  })
+  return keys
+}
+
+// ---- isParticipant -------------------------------------------------------------------
+// One pass, no allocation per participant on the common shapes: a string is
+// compared as it is (24-hex case-insensitively), a bson 7 ObjectId by its four
+// integers, an older one by its 12 bytes; anything else through keyAt.
+
+function needleOf(key) {
+  if (!LOWER_HEX24.test(key)) return { key, oid: false }
+  const n = { key, oid: true, bytes: Buffer.from(key, 'hex'), i: [0, 0, 0, 0] }
+  for (let j = 0; j < 4; j++) n.i[j] = parseInt(key.slice(6 * j, 6 * j + 6), 16)
+  return n
+}
+
+function hexEqualsIgnoringCase(s, lower) {
+  for (let j = 0; j < 24; j++) {
+    const c = s.charCodeAt(j)
+    if ((c >= 65 && c <= 70 ? c + 32 : c) !== lower.charCodeAt(j)) return false
+  }
+  return true
+}
+
+function bytesEqual(b, want) {
+  if (b.length !== 12) return false
+  for (let j = 11; j >= 0; j--) if (b[j] !== want[j]) return false
+  return true
+}
+
+function findIn(list, needle) {
+  const { key, oid } = needle
+  const [n0, n1, n2, n3] = oid ? needle.i : []
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]
+    if (typeof p === 'string') {
+      if (p === key) return true
+      if (oid && p.length === 24 && hexEqualsIgnoringCase(p, key)) return true
+      continue
+    }
+    if (typeof p !== 'object' || p === null) {
+      if (p !== undefined && keyAt(p, 0) === key) return true
+      continue
+    }
+    if (oid) {
+      const i3 = p.i3
+      if (typeof i3 === 'number') {
+        if (i3 === n3 && p.i0 === n0 && p.i1 === n1 && p.i2 === n2 && isInt24(i3)) return true
+        if (isInt24(i3) && isInt24(p.i0)) continue // another bson 7 ObjectId
+      } else if (!(p instanceof Uint8Array)) {
+        const id = p.id
+        if (id instanceof Uint8Array) {
+          if (bytesEqual(id, needle.bytes)) return true
+          continue
+        }
+      }
+    }
+    if (keyAt(p, 0) === key) return true
+  }
+  return false
+}
+
+/**
+ * isParticipant(conversationOrParticipants, userId) -> boolean, by the rule
+ * above: the same user in any of its shapes matches, nothing else does.
+ */
+function isParticipant(conversationOrParticipants, userId) {
+  const list = participantsOf(conversationOrParticipants)
+  if (userId === undefined || userId === null) {
+    throw invalidType('userId', 'a string, an ObjectId or a 12-byte Uint8Array', userId)
+  }
+  const key = userKey(userId)
+  if (key === null) return false
+  const needle = needleOf(key)
+  return guarded('conversationOrParticipants', () => findIn(list, needle))
+}
+
+module.exports = { userKey, conversationKey, participantKeys, participantsOf, isParticipant }

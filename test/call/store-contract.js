@@ -1,0 +1,129 @@
+'use strict'
+// The store contract suite: one scenario body that every call store must pass
+// (MemoryCallStore here, RedisCallStore on a real redis-server in
+// test/redis/). `makeStore()` returns a fresh, empty store (maybe async);
+// `dispose(store)` releases it.
+const { Event } = require('../../lib/call/machine')
+const { Member, ServerEvent } = require('../../lib/call/protocol')
+
+let seq = 0
+const init = (callerId, extra = {}) => ({
+  callId: `call-${process.pid}-${++seq}`,
+  conversationId: 'conv-1',
+  callerId,
+  media: 'audio',
+  now: 1_000_000,
+  ringTimeoutMs: 30000,
+  ...extra,
+})
+
+const emits = (effects) => effects.filter((e) => e.type === 'emit').map((e) => [e.event, [...e.to].sort()])
+const types = (effects) => effects.map((e) => e.type)
+
+function storeContract(name, makeStore, dispose = async () => {}, { groupAccepts = 300 } = {}) {
+  describe(`store contract: ${name}`, () => {
+    let store
+    beforeEach(async () => {
+      store = await makeStore()
+    })
+    afterEach(async () => {
+      await dispose(store)
+    })
+
+    test('create rings those free, tells the caller who is busy, and indexes members', async () => {
+      const first = await store.create(init('a'), ['b'])
+      expect(first.error).toBeUndefined()
+      const id = first.call.callId
+      expect(await store.callIdOf('a')).toBe(id)
+      expect(await store.callIdOf('b')).toBe(id)
+      const second = await store.create(init('c'), ['b', 'd'])
+      expect(emits(second.effects)).toEqual([[ServerEvent.INCOMING, ['d']], [ServerEvent.BUSY, ['c']]])
+      expect(await store.callIdOf('d')).toBe(second.call.callId)
+      const got = await store.get(second.call.callId)
+      expect({ ...got.members }).toEqual({ c: Member.JOINED, d: Member.RINGING, b: Member.BUSY })
+      expect(await store.get('no-such-call')).toBe(null)
+    })
+
+    test('a caller in a call is refused with that call; nobody free to ring stores nothing', async () => {
+      const { call } = await store.create(init('a'), ['b'])
+      expect(await store.create(init('a'), ['x'])).toEqual({ error: 'ALREADY_IN_CALL', callId: call.callId })
+      const allBusy = await store.create(init('c', { callId: 'all-busy' }), ['a', 'b'])
+      expect(allBusy.call).toBe(null)
+      expect(emits(allBusy.effects)).toEqual([[ServerEvent.BUSY, ['c']], [ServerEvent.ENDED, ['c']]])
+      expect(await store.get('all-busy')).toBe(null)
+      expect(await store.callIdOf('c')).toBe(null)
+    })
+
+    test('accept, then hang-up ends a direct call and frees both users', async () => {
+      const { call } = await store.create(init('a'), ['b'])
+      const accepted = await store.apply(call.callId, Event.ACCEPT, 'b', 1_000_100)
+      expect(emits(accepted.effects)).toEqual([[ServerEvent.ACCEPTED, ['a']]])
+      expect((await store.get(call.callId)).phase).toBe('active')
+      expect(await store.apply(call.callId, Event.ACCEPT, 'b', 1_000_200)).toEqual({ error: 'INVALID_STATE' })
+      const ended = await store.apply(call.callId, Event.END, 'a', 1_000_300)
+      expect(types(ended.effects)).toContain('end')
+      expect(await store.get(call.callId)).toBe(null)
+      expect([await store.callIdOf('a'), await store.callIdOf('b')]).toEqual([null, null])
+      expect(await store.apply(call.callId, Event.END, 'a', 1_000_400)).toEqual({ error: 'CALL_NOT_FOUND' })
+    })
+
+    test('non-members get CALL_NOT_FOUND; a disconnect of a non-member changes nothing', async () => {
+      const { call } = await store.create(init('a'), ['b'])
+      expect(await store.apply(call.callId, Event.ACCEPT, 'z', 1)).toEqual({ error: 'CALL_NOT_FOUND' })
+      expect((await store.apply(call.callId, Event.DISCONNECT, 'z', 1)).effects).toEqual([])
+      expect((await store.apply('gone', Event.DISCONNECT, 'z', 1)).effects).toEqual([])
+      expect(await store.apply(call.callId, Event.CANCEL, 'b', 1)).toEqual({ error: 'INVALID_STATE' })
+    })
+
+    test('timeout: only once the deadline passed; those ringing miss, the call goes on with who joined', async () => {
+      const { call } = await store.create(init('a'), ['b', 'c'])
+      await store.apply(call.callId, Event.ACCEPT, 'b', 1_000_001)
+      expect((await store.apply(call.callId, Event.TIMEOUT, null, 1_000_002)).effects).toEqual([])
+      const missed = await store.apply(call.callId, Event.TIMEOUT, null, 1_030_000)
+      expect(emits(missed.effects)).toEqual([[ServerEvent.MISSED, ['a', 'b', 'c']]])
+      expect(await store.callIdOf('c')).toBe(null)
+      expect(await store.callIdOf('b')).toBe(call.callId)
+      expect((await store.get(call.callId)).members.c).toBe(Member.MISSED)
+    })
+
+    test('user ids that are Object.prototype names are members like any other', async () => {
+      const { call } = await store.create(init('__proto__'), ['constructor', 'hasOwnProperty'])
+      expect(await store.callIdOf('constructor')).toBe(call.callId)
+      await store.apply(call.callId, Event.ACCEPT, 'constructor', 2)
+      const got = await store.get(call.callId)
+      expect([got.members.__proto__, got.members.constructor, got.members.hasOwnProperty])
+        .toEqual([Member.JOINED, Member.JOINED, Member.RINGING])
+      await store.apply(call.callId, Event.TIMEOUT, null, 2_000_000)
+      await store.apply(call.callId, Event.END, '__proto__', 3)
+      expect(await store.get(call.callId)).toBe(null)
+      expect(await store.callIdOf('__proto__')).toBe(null)
+    })
+
+    test(`a group call: ${groupAccepts} simultaneous accepts all succeed and everyone ends up joined`, async () => {
+      const others = Array.from({ length: groupAccepts }, (_, i) => `m${i}`)
+      const { call } = await store.create(init('a'), others)
+      const results = await Promise.all(others.map((u) => store.apply(call.callId, Event.ACCEPT, u, 5)))
+      expect(results.filter((r) => r.error)).toEqual([])
+      const got = await store.get(call.callId)
+      expect(got.joined).toBe(groupAccepts + 1)
+      expect(got.ringing).toBe(0)
+      expect(Object.values(got.members).every((s) => s === Member.JOINED)).toBe(true)
+    })
+
+    test('concurrent leaves of the last two members end the call exactly once', async () => {
+      const { call } = await store.create(init('a'), ['b', 'c'])
+      await store.apply(call.callId, Event.ACCEPT, 'b', 1)
+      await store.apply(call.callId, Event.DECLINE, 'c', 2)
+      const [x, y] = await Promise.all([
+        store.apply(call.callId, Event.END, 'a', 3),
+        store.apply(call.callId, Event.DISCONNECT, 'b', 3),
+      ])
+      const ends = [x, y].filter((r) => !r.error && types(r.effects).includes('end'))
+      expect(ends.length).toBe(1)
+      expect(await store.get(call.callId)).toBe(null)
+      expect([await store.callIdOf('a'), await store.callIdOf('b'), await store.callIdOf('c')]).toEqual([null, null, null])
+    })
+  })
+}
+
+module.exports = { storeContract }
