@@ -21,10 +21,9 @@ const MAX_TEXT = 65535
 const HEX24 = /^[0-9a-fA-F]{24}$/
 const LOWER_HEX24 = /^[0-9a-f]{24}$/
 
-const hex6 = (n) => (n + 0x1000000).toString(16).slice(1)
-
-// 12 bytes as lowercase hex, without a Buffer allocation per call.
+// Bytes as lowercase hex by table, without a Buffer allocation per id.
 const BYTE_HEX = Array.from({ length: 256 }, (_, i) => (i + 0x100).toString(16).slice(1))
+const hex6 = (n) => BYTE_HEX[n >>> 16] + BYTE_HEX[(n >>> 8) & 255] + BYTE_HEX[n & 255]
 function bytesHex(b) {
   let s = ''
   for (let i = 0; i < 12; i++) s += BYTE_HEX[b[i]]
@@ -121,16 +120,34 @@ function participantsOf(value, name = 'conversationOrParticipants') {
   return list
 }
 
-/** The distinct keys of a conversation's participants, in order (a Set). */
-function participantKeys(conversation) {
-  const list = participantsOf(conversation, 'conversation')
-  const keys = new Set()
+function addKeys(list, from, to, keys) {
   guarded('conversation.participants', () => {
-    for (let i = 0; i < list.length; i++) {
+    for (let i = from; i < to; i++) {
       const k = keyAt(list[i], 0)
       if (k !== null) keys.add(k)
     }
   })
+}
+
+/** The distinct keys of a conversation's participants, in order (a Set). */
+function participantKeys(conversation) {
+  const list = participantsOf(conversation, 'conversation')
+  const keys = new Set()
+  addKeys(list, 0, list.length, keys)
+  return keys
+}
+
+const KEY_SLICE = 5000
+const yieldLoop = () => new Promise((resolve) => setImmediate(resolve))
+
+/** participantKeys for big groups: the event loop runs between slices of KEY_SLICE participants. */
+async function participantKeysAsync(conversation) {
+  const list = participantsOf(conversation, 'conversation')
+  const keys = new Set()
+  for (let i = 0; i < list.length; i += KEY_SLICE) {
+    if (i > 0) await yieldLoop()
+    addKeys(list, i, Math.min(list.length, i + KEY_SLICE), keys)
+  }
   return keys
 }
 
@@ -207,4 +224,4 @@ function isParticipant(conversationOrParticipants, userId) {
   return guarded('conversationOrParticipants', () => findIn(list, needle))
 }
 
-module.exports = { userKey, conversationKey, participantKeys, participantsOf, isParticipant }
+module.exports = { userKey, conversationKey, participantKeys, participantKeysAsync, participantsOf, isParticipant }

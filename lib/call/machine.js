@@ -91,8 +91,13 @@ function settle(before, next, override, by, reason, effects, echo) {
     if (before.ringing > 0 && next.ringing === 0) effects.push({ type: 'timer', action: 'clear' })
     return false
   }
-  const joined = membersIn(next, override, [Member.JOINED])
-  const ringing = membersIn(next, override, [Member.RINGING])
+  const joined = []
+  const ringing = []
+  for (const [u, s] of next.members) {
+    const state = override.has(u) ? override.get(u) : s
+    if (state === Member.JOINED) joined.push(u)
+    else if (state === Member.RINGING) ringing.push(u)
+  }
   effects.push({ type: 'timer', action: 'clear' }, { type: 'end' })
   if (joined.length || echo) {
     effects.push({ type: 'emit', to: joined, event: ServerEvent.ENDED, data: { ...base(next), by, reason }, echo })
@@ -188,7 +193,7 @@ function start(init, ringing, busy) {
   }
   effects.push({ type: 'create' })
   // incoming-call first, then the busy news for the caller
-  effects.push({ type: 'emit', to: ringing, event: ServerEvent.INCOMING, data: { ...b, from: callerId, media }, ring: true })
+  effects.push({ type: 'emit', to: ringing, event: ServerEvent.INCOMING, data: { ...b, from: callerId, media } })
   if (busy.length) effects.push({ type: 'emit', to: [callerId], event: ServerEvent.BUSY, data: { ...b, userIds: [...busy] } })
   effects.push({ type: 'timer', action: 'start' })
   return { call, effects }

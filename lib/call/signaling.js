@@ -5,14 +5,14 @@
 // shared store. Per user, events and the disconnect run one after another in
 // arrival order, so a disconnect never overtakes the call:start it follows.
 const crypto = require('crypto')
-const { userKey, participantKeys, conversationKey } = require('../identity')
+const { userKey, participantKeysAsync, conversationKey } = require('../identity')
 const { snapshot } = require('../check')
 const { ClientEvent, AckError, SignalError, readStart, readCallId } = require('./protocol')
 const { Event } = require('./machine')
 const { MemoryCallStore } = require('./stores/memory')
 const { assertServer, toRoomFn, fn, positiveInt, rateLimit, invalidType, outOfRange } = require('./options')
 
-const RING_CHUNK = 1000 // rooms per emit while ringing a big group; the loop yields between chunks
+const CHUNK = 1000 // rooms per emit to a big group; the event loop runs between chunks
 
 const STEP = {
   [ClientEvent.ACCEPT]: Event.ACCEPT,
@@ -105,19 +105,20 @@ function attachCallSignaling(io, input) {
 
   // ---- effects ----------------------------------------------------------------------
 
-  function emit(e, socket, actor) {
-    const rooms = e.to.map(room)
+  function emit(to, e, socket, actor) {
+    const rooms = to.map(room)
     const echo = e.echo && socket && actor !== null
     if (echo) rooms.push(room(actor))
     if (rooms.length === 0) return
     ;(echo ? socket.to(rooms) : io.to(rooms)).emit(e.event, e.data)
   }
 
-  async function ring(e) {
-    for (let i = 0; i < e.to.length; i += RING_CHUNK) {
+  // A big group in chunks (the actor's other sockets, if told, with the first).
+  async function emitChunked(e, socket, actor) {
+    for (let i = 0; i < e.to.length; i += CHUNK) {
       if (i > 0) await yieldLoop()
       if (closed) return
-      io.to(e.to.slice(i, i + RING_CHUNK).map(room)).emit(e.event, e.data)
+      emit(e.to.slice(i, i + CHUNK), i === 0 ? e : { ...e, echo: false }, socket, actor)
     }
   }
 
@@ -128,8 +129,8 @@ function attachCallSignaling(io, input) {
       for (const e of effects) {
         try {
           if (e.type === 'emit') {
-            if (e.ring && e.to.length > RING_CHUNK) await ring(e)
-            else emit(e, socket, actor)
+            if (e.to.length > CHUNK) await emitChunked(e, socket, actor)
+            else emit(e.to, e, socket, actor)
           } else if (e.type === 'timer') {
             if (e.action === 'start') startTimer(callId)
             else clearTimer(callId)
@@ -188,7 +189,7 @@ function attachCallSignaling(io, input) {
     const conversation = await lookup(conversationId, userId)
     if (socket.disconnected) throw new SignalError(AckError.UNAVAILABLE, 'The connection closed during the call start')
     if (closed) throw new SignalError(AckError.UNAVAILABLE)
-    const keys = conversation ? participantKeys(conversation) : null
+    const keys = conversation ? await participantKeysAsync(conversation) : null
     if (!keys || !keys.delete(userId)) throw new SignalError(AckError.FORBIDDEN)
     if (keys.size === 0) throw new SignalError(AckError.NO_ONE_TO_CALL)
     const init = {

@@ -33,9 +33,20 @@ class MemoryCallStore {
     if (current !== undefined) return { error: AckError.ALREADY_IN_CALL, callId: current }
     const ringing = []
     const busy = []
-    for (const u of others) (this._byUser.has(u) ? busy : ringing).push(u)
+    // Those free are indexed as they are found (one Map pass for a big group):
+    // with anyone to ring the call is stored, so nothing is undone.
+    for (const u of others) {
+      if (this._byUser.has(u)) busy.push(u)
+      else {
+        ringing.push(u)
+        this._byUser.set(u, init.callId)
+      }
+    }
     const result = machine.start(init, ringing, busy)
-    if (result.call) this._commit(result.call, result.effects)
+    if (result.call) {
+      this._byUser.set(init.callerId, init.callId)
+      this._calls.set(init.callId, result.call)
+    }
     return result
   }
 
@@ -71,8 +82,6 @@ class MemoryCallStore {
         members.set(e.userId, e.state)
         if (isActive(e.state)) this._byUser.set(e.userId, call.callId)
         else if (this._byUser.get(e.userId) === call.callId) this._byUser.delete(e.userId)
-      } else if (e.type === 'create') {
-        for (const [u, s] of members) if (isActive(s)) this._byUser.set(u, call.callId)
       } else if (e.type === 'end') {
         for (const u of members.keys()) if (this._byUser.get(u) === call.callId) this._byUser.delete(u)
         this._calls.delete(call.callId)
