@@ -5,6 +5,7 @@ const os = require('os')
 const { spawnSync } = require('child_process')
 const path = require('path')
 const { compare } = require('./lib/measure')
+const callRows = require('./lib/call-rows')
 
 const HELP = `usage: node bench/index.js [options]
   --quick          short run: fewer/shorter rounds, 200,000 tokens for RSS, 3 s HTTP
@@ -14,6 +15,8 @@ const HELP = `usage: node bench/index.js [options]
   --min-ms N       minimum milliseconds per batch (default 20, quick 10)
   --rss-tokens N   tokens for the RSS row (default 1,000,000, quick 200,000)
   --http-seconds N autocannon duration per server (default 10, quick 3)
+  --call-seconds N call:start load per server per rate (default 6, quick 2)
+  --call-timeout-s N  a large-group call:start not done by then is a timeout (default 20)
   --list           list the row ids and exit
   --help`
 
@@ -34,6 +37,8 @@ function parseArgs(argv) {
     else if (a === '--min-ms') o.minMs = Number(value())
     else if (a === '--rss-tokens') o.rssTokens = Number(value())
     else if (a === '--http-seconds') o.httpSeconds = Number(value())
+    else if (a === '--call-seconds') o.callSeconds = Number(value())
+    else if (a === '--call-timeout-s') o.callTimeoutS = Number(value())
     else if (a === '--help' || a === '-h') o.help = true
     else throw new Error(`unknown option ${a}`)
   }
@@ -42,6 +47,8 @@ function parseArgs(argv) {
   o.warmupMs = o.quick ? 100 : 250
   o.rssTokens = o.rssTokens || (o.quick ? 200000 : 1000000)
   o.httpSeconds = o.httpSeconds || (o.quick ? 3 : 10)
+  o.callSeconds = o.callSeconds || (o.quick ? 2 : 6)
+  o.callTimeoutS = o.callTimeoutS || 20
   o.connections = 50
   return o
 }
@@ -56,7 +63,7 @@ const FLOOR_OPS = [
 function allIds() {
   const tokens = require('./lib/tokens').rows().map((r) => r.id)
   const participants = require('./lib/participants').rows().map((r) => r.id)
-  return [...tokens, ...participants, ...FLOOR_OPS.map((f) => f.id), 'alloc', 'rss', 'http']
+  return [...tokens, ...participants, ...FLOOR_OPS.map((f) => f.id), 'alloc', 'rss', 'http', ...callRows.ids()]
 }
 
 function selected(opts, id) {
@@ -178,6 +185,12 @@ function runParticipants(opts, results) {
     summary.push([row.id, `${fmtNs(result.contenders[0].nsPerOp.median)}/op`, `${fmtNs(faster)}/op (faster JS)`,
       fmtRatio(result.vsFaster), '>= 1x the faster JS', mark(goals[0].pass)])
   }
+}
+
+// the call rows (bench/lib/call-rows.js) print with the helpers of this file
+const ui = { log, progress, doneProgress, summary, selected, compare, printCompare, fmtX, fmtNs, fmtInt, fmtRatio, mark, pad, lpad }
+function runMembership(opts, results) {
+  callRows.runMembership(opts, results, ui)
 }
 
 function runFloor(opts, results, checks) {
@@ -388,9 +401,12 @@ async function main() {
   const checks = []
   runTokens(opts, results, checks)
   runParticipants(opts, results)
+  runMembership(opts, results)
   runFloor(opts, results, checks)
   runRss(opts, results)
   await runHttp(opts, results)
+  await callRows.runRing(opts, results, ui)
+  await callRows.runGroups(opts, results, ui)
   printSummary(opts, results, checks)
   meta.otherLoadAfter = await otherLoad()
   warnLoad(opts, meta.otherLoadAfter, 'after the run')
