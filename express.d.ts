@@ -7,8 +7,13 @@ export interface CallTokenRouterOptions {
   appId: string
   /** 32 hexadecimal characters; never logged or returned. */
   appCertificate: string
-  /** The conversation (with `participants`) or null; e.g. `id => Conversation.findById(id).lean()`. */
-  findConversation(id: string): unknown | Promise<unknown>
+  /**
+   * The conversation (with `participants`) or null. userId is the canonical user key; the recommended form
+   * answers "exists and has this member" in one query: `(id, userId) => Conversation.findOne({ _id: id, participants: userId }).lean()`.
+   */
+  findConversation(id: string, userId: string): unknown | Promise<unknown>
+  /** findConversation not settled by then: 503 LOOKUP_TIMEOUT. Default 5000. */
+  lookupTimeoutMs?: number
   /** Default: `req.user?.id ?? req.user?._id`. */
   getUserId?(req: Request): UserIdLike | null | undefined | Promise<UserIdLike | null | undefined>
   /** Token lifetime in seconds, 1..86400. Default 3600. */

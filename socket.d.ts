@@ -22,27 +22,48 @@ export declare function notifyIncomingCall(
   options?: NotifyOptions
 ): string[]
 
-export type MemberState = 'joined' | 'ringing' | 'declined' | 'left' | 'missed'
+export type MemberState = 'joined' | 'ringing' | 'declined' | 'left' | 'missed' | 'busy'
 
-export interface CallRecord {
+/** A call as stores keep it; `members` maps user keys to member states. */
+export interface Call {
   callId: string
   conversationId: string
   callerId: string
   media: 'audio' | 'video'
   createdAt: number
   /** Ring deadline, ms since the epoch. */
-  ringUntil?: number
-  state: 'ringing' | 'active'
-  members: Record<string, MemberState>
+  ringUntil: number
+  answeredAt: number | null
+  phase: 'ringing' | 'active'
+  /** How many members are joined / ringing. */
+  joined: number
+  ringing: number
+  members: ReadonlyMap<string, MemberState>
 }
 
-/** The four store operations; every one may return a promise. */
-export interface CallStoreOps {
-  get(callId: string): CallRecord | null | Promise<CallRecord | null>
-  save(call: CallRecord): void | Promise<void>
-  delete(callId: string): void | Promise<void>
-  callIdOf(userId: string): string | null | Promise<string | null>
+/** A copy of a call for inspection (`store.get`): members as a null-prototype object. */
+export type CallRecord = Omit<Call, 'members'> & { members: Record<string, MemberState> }
+
+/** One step's effects, in order (see lib/call/machine.js). */
+export type CallEffect =
+  | { type: 'member', userId: string, state: MemberState }
+  | { type: 'create' }
+  | { type: 'end' }
+  | { type: 'emit', to: string[], event: string, data: Record<string, unknown>, echo?: boolean }
+  | { type: 'timer', action: 'start' | 'clear' }
+
+export type CallEvent = 'accept' | 'decline' | 'end' | 'cancel' | 'disconnect' | 'timeout'
+
+export interface CallInit {
+  callId: string
+  conversationId: string
+  callerId: string
+  media: 'audio' | 'video'
+  now: number
+  ringTimeoutMs: number
 }
+
+export type StepResult = { call: Call | null, effects: CallEffect[], error?: undefined } | { error: string, callId?: string }
 
 export interface SweepResult {
   /** Calls whose ring deadline has passed. */
@@ -54,13 +75,17 @@ export interface SweepResult {
 }
 
 /**
- * Where call state lives. Without transaction(), changes run one at a time in
- * this process (one process only). A store shared by several processes
- * implements the optional members.
+ * The store contract: where call state lives, each method atomic (every one
+ * may return a promise). A store shared by several processes implements the
+ * optional members too.
  */
-export interface CallStore extends CallStoreOps {
-  /** Runs fn atomically; may run it again after a conflict, so fn only touches tx. */
-  transaction?<T>(fn: (tx: CallStoreOps) => Promise<T>): Promise<T>
+export interface CallStore {
+  callIdOf(userId: string): string | null | Promise<string | null>
+  /** A new call; refused with { error: 'ALREADY_IN_CALL', callId } when the caller is in one. */
+  create(init: CallInit, others: Iterable<string>): StepResult | Promise<StepResult>
+  /** One machine step on the stored call. */
+  apply(callId: string, event: CallEvent, actor: string | null, now: number): StepResult | Promise<StepResult>
+  get?(callId: string): CallRecord | null | Promise<CallRecord | null>
   /** Heartbeat, due ring deadlines and users of dead processes; called every sweepIntervalMs. */
   sweep?(options: { now: number, limit: number }): Promise<SweepResult>
   userConnected?(userId: string): void | Promise<void>
@@ -72,10 +97,10 @@ export interface CallStore extends CallStoreOps {
 }
 
 export declare class MemoryCallStore implements CallStore {
-  get(callId: string): CallRecord | null
-  save(call: CallRecord): void
-  delete(callId: string): void
   callIdOf(userId: string): string | null
+  create(init: CallInit, others: Iterable<string>): StepResult
+  apply(callId: string, event: CallEvent, actor: string | null, now: number): StepResult
+  get(callId: string): CallRecord | null
   readonly size: number
   clear(): void
 }
@@ -105,10 +130,9 @@ export declare class RedisCallStore implements CallStore {
   readonly nodeTtlMs: number
   readonly maxRetries: number
   get(callId: string): Promise<CallRecord | null>
-  save(call: CallRecord): Promise<void>
-  delete(callId: string): Promise<void>
   callIdOf(userId: string): Promise<string | null>
-  transaction<T>(fn: (tx: CallStoreOps) => Promise<T>): Promise<T>
+  create(init: CallInit, others: Iterable<string>): Promise<StepResult>
+  apply(callId: string, event: CallEvent, actor: string | null, now: number): Promise<StepResult>
   sweep(options?: { now?: number, limit?: number }): Promise<SweepResult>
   userConnected(userId: string): Promise<void>
   userDisconnected(userId: string): Promise<number>
@@ -118,7 +142,15 @@ export declare class RedisCallStore implements CallStore {
 }
 
 export interface CallSignalingOptions {
-  findConversation(id: string): unknown | Promise<unknown>
+  /**
+   * The conversation (with `participants`) or null. userId is the caller's canonical key:
+   * `(id, userId) => Conversation.findOne({ _id: id, participants: userId }).lean()` is the recommended form.
+   */
+  findConversation(id: string, userId: string): unknown | Promise<unknown>
+  /** findConversation not settled by then: the ack is LOOKUP_TIMEOUT. Default 5000. */
+  lookupTimeoutMs?: number
+  /** call:start attempts per user and window; false turns it off. Default { max: 20, windowMs: 60000 }. */
+  ringRateLimit?: { max?: number, windowMs?: number } | false
   /** Default `socket.data.userId`. */
   getUserId?(socket: Socket): UserIdLike | null | undefined
   /** Default 30000. */

@@ -65,11 +65,16 @@ function createStore() {
     findUser(id) {
       return typeof id === 'string' ? users.get(id.toLowerCase()) || null : null;
     },
-    /** Like `Conversation.findById(id).lean()`: a plain object or null. */
-    async findConversation(id) {
+    /**
+     * Like `Conversation.findOne({ _id: id, participants: userId }).lean()`, the
+     * recommended one-query lookup: the conversation when it exists and has this
+     * member, else null (so unknown and not-a-member cost the same).
+     */
+    async findConversation(id, userId) {
       if (typeof id !== 'string' || !ObjectId.isValid(id) || id.length !== 24) return null;
       const c = conversations.get(id.toLowerCase());
-      return c ? { ...c, participants: [...c.participants] } : null;
+      if (!c || !c.participants.some(p => p.toHexString() === userId)) return null;
+      return { ...c, participants: [...c.participants] };
     },
     conversationsOf(userId) {
       return [...conversations.values()].filter(c => c.participants.some(p => p.toHexString() === userId));
@@ -275,7 +280,7 @@ async function createDemoServer(options = {}) {
     appId,
     appCertificate,
     expiresIn,
-    findConversation: id => store.findConversation(id),
+    findConversation: (id, userId) => store.findConversation(id, userId),
   }));
 
   app.use('/api', (req, res) => {
@@ -289,7 +294,7 @@ async function createDemoServer(options = {}) {
   io.use(demoSocketAuth(store));
   const signaling = attachCallSignaling(io, {
     ringTimeoutMs,
-    findConversation: id => store.findConversation(id),
+    findConversation: (id, userId) => store.findConversation(id, userId),
     ...(redis ? { store: redis.store } : {}),
   });
 

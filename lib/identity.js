@@ -153,22 +153,24 @@ async function participantKeysAsync(conversation) {
 
 // ---- isParticipant -------------------------------------------------------------------
 // One pass, no allocation per participant on the common shapes: a string is
-// compared as it is (24-hex case-insensitively), a bson 7 ObjectId by its four
+// compared as it is (a 24-hex one case-insensitively, after a two-character
+// precheck, so lowercase ids cost one compare), a bson 7 ObjectId by its four
 // integers, an older one by its 12 bytes; anything else through keyAt.
 
-function needleOf(key) {
-  if (!LOWER_HEX24.test(key)) return { key, oid: false }
-  const n = { key, oid: true, bytes: Buffer.from(key, 'hex'), i: [0, 0, 0, 0] }
-  for (let j = 0; j < 4; j++) n.i[j] = parseInt(key.slice(6 * j, 6 * j + 6), 16)
-  return n
-}
+let lastNeedle = null // the needle of the last call: a member check repeats for one user
 
-function hexEqualsIgnoringCase(s, lower) {
-  for (let j = 0; j < 24; j++) {
-    const c = s.charCodeAt(j)
-    if ((c >= 65 && c <= 70 ? c + 32 : c) !== lower.charCodeAt(j)) return false
+function needleOf(key) {
+  if (lastNeedle !== null && lastNeedle.key === key) return lastNeedle
+  const oid = key.length === 24 && LOWER_HEX24.test(key)
+  const n = { key, raw: undefined, oid, c0: 0, c1: 0, i: null, bytes: null }
+  if (oid) {
+    n.c0 = key.charCodeAt(0)
+    n.c1 = key.charCodeAt(1)
+    n.i = [0, 6, 12, 18].map((at) => parseInt(key.slice(at, at + 6), 16))
+    n.bytes = Array.from({ length: 12 }, (_, j) => parseInt(key.slice(2 * j, 2 * j + 2), 16))
   }
-  return true
+  lastNeedle = n
+  return n
 }
 
 function bytesEqual(b, want) {
@@ -178,13 +180,19 @@ function bytesEqual(b, want) {
 }
 
 function findIn(list, needle) {
-  const { key, oid } = needle
-  const [n0, n1, n2, n3] = oid ? needle.i : []
+  const { key, oid, c0, c1 } = needle
+  const ints = needle.i
+  const n0 = oid ? ints[0] : -1
+  const n1 = oid ? ints[1] : -1
+  const n2 = oid ? ints[2] : -1
+  const n3 = oid ? ints[3] : -1
   for (let i = 0; i < list.length; i++) {
     const p = list[i]
     if (typeof p === 'string') {
       if (p === key) return true
-      if (oid && p.length === 24 && hexEqualsIgnoringCase(p, key)) return true
+      // `| 32` lowercases A-F and leaves digits alone: a cheap filter before the real compare
+      if (oid && p.length === 24 && (p.charCodeAt(0) | 32) === c0 && (p.charCodeAt(1) | 32) === c1 &&
+        p.toLowerCase() === key) return true
       continue
     }
     if (typeof p !== 'object' || p === null) {
@@ -214,14 +222,23 @@ function findIn(list, needle) {
  * above: the same user in any of its shapes matches, nothing else does.
  */
 function isParticipant(conversationOrParticipants, userId) {
-  const list = participantsOf(conversationOrParticipants)
+  const list = Array.isArray(conversationOrParticipants) ? conversationOrParticipants : participantsOf(conversationOrParticipants)
   if (userId === undefined || userId === null) {
     throw invalidType('userId', 'a string, an ObjectId or a 12-byte Uint8Array', userId)
   }
-  const key = userKey(userId)
-  if (key === null) return false
-  const needle = needleOf(key)
-  return guarded('conversationOrParticipants', () => findIn(list, needle))
+  let needle = lastNeedle
+  if (needle === null || needle.raw !== userId) {
+    const key = typeof userId === 'string' ? textKey(userId) : userKey(userId)
+    if (key === null) return false
+    needle = needleOf(key)
+    needle.raw = typeof userId === 'string' ? userId : undefined
+  }
+  try {
+    return findIn(list, needle)
+  } catch (err) {
+    if (err !== null && typeof err === 'object' && typeof err.code === 'string') throw err
+    throw invalidValue('conversationOrParticipants', 'could not be read (a getter, proxy trap or toHexString threw)')
+  }
 }
 
 module.exports = { userKey, conversationKey, participantKeys, participantKeysAsync, participantsOf, isParticipant }

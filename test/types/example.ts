@@ -78,3 +78,17 @@ console.log(compat, ok, legacyTokens, readBack)
 buildRtcToken({ appId, appCertificate, channelName: 'c', uid: 1, account: 'a' })
 // @ts-expect-error the RTM user id is a string
 RtmTokenBuilder.buildToken(appId, appCertificate, 42, 600)
+
+// call signaling: the store contract, the recommended one-query lookup, the bounds
+import { Server } from 'socket.io'
+import { attachCallSignaling, MemoryCallStore, type CallStore, type StepResult } from 'agora-call-token/socket'
+const store: CallStore = new MemoryCallStore()
+const signaling = attachCallSignaling(new Server(), {
+  findConversation: async (id: string, userId: string) => ({ _id: id, participants: [userId] }),
+  lookupTimeoutMs: 3000,
+  ringRateLimit: { max: 10, windowMs: 60000 },
+  store
+})
+const step: StepResult | Promise<StepResult> = signaling.store.apply('call-1', 'end', 'user-1', Date.now())
+console.log(step)
+signaling.close()
