@@ -6,7 +6,6 @@
         "src/binding.c",
         "src/core/ctx.c",
         "src/core/encoding.c",
-        "src/core/membership.c",
         "src/core/privmap.c",
         "src/core/sign.c",
         "src/core/status.c",

@@ -58,7 +58,6 @@ module.exports = {
   build006: wrap(native.build006),
   parse006: wrap(native.parse006),
   verify006: wrap(native.verify006),
-  isParticipant: wrap(native.isParticipant),
   _deflate: wrap(native._deflate),
   limits: native.limits,
   fieldKinds: native.fieldKinds,
