@@ -6,7 +6,7 @@
 const IMPL = process.env.AGORA_CALL_TOKEN_IMPL
 
 function choose() {
-  if (IMPL === 'js') return { implementation: 'js', engine: require('./fallback'), nativeError: null }
+  if (IMPL === 'js') return { implementation: 'js', engine: require('./fallback/index'), nativeError: null }
   if (IMPL === 'native') return { implementation: 'native', engine: require('./native'), nativeError: null }
   if (IMPL !== undefined && IMPL !== '') {
     const err = new TypeError('agora-call-token: AGORA_CALL_TOKEN_IMPL must be "native", "js" or unset. ' +
@@ -18,7 +18,7 @@ function choose() {
     return { implementation: 'native', engine: require('./native'), nativeError: null }
   } catch (err) {
     if (err.code !== 'ERR_AGORA_ADDON_NOT_BUILT' && err.code !== 'ERR_AGORA_ADDON_LOAD_FAILED') throw err
-    return { implementation: 'js', engine: require('./fallback'), nativeError: err }
+    return { implementation: 'js', engine: require('./fallback/index'), nativeError: err }
   }
 }
 

@@ -156,7 +156,7 @@ test('random and hostile token strings give the same outcome', () => {
 
 test('the binding-level exports agree on arguments lib/ never sends', () => {
   const n = require('../lib/native')
-  const j = require('../lib/fallback')
+  const j = require('../lib/fallback/index')
   const calls = [
     (b) => b.buildRtc(1), (b) => b.buildRtc('a'.repeat(33)), (b) => b.buildRtc('a'.repeat(32), 'b'.repeat(32), 'c', 'd', -1),
     (b) => b.buildRtc('g'.repeat(32), 'b'.repeat(32), 'c', 'd', 1, 1, 1, 1, undefined, -1, 5, -1),
