@@ -1,4 +1,4 @@
-// ESM: named imports from the main module and from any subpath.
+// example/esm.mjs: ESM named imports (every subpath works the same way).
 //   node example/esm.mjs
 import { buildRtcToken, verifyToken, implementation } from 'agora-call-token'
 

@@ -6,6 +6,7 @@
 // serves, with the same API and tokens. AGORA_CALL_TOKEN_IMPL=native makes a
 // failed compile fail the install.
 const { spawnSync } = require('child_process')
+const fs = require('fs')
 const path = require('path')
 
 const root = path.join(__dirname, '..')
@@ -26,8 +27,11 @@ function compile() {
   return r.status === 0 && loads()
 }
 
-if (loads()) process.exit(0)
-console.log(`agora-call-token: no prebuilt binary for ${process.platform}-${process.arch}; compiling the addon`)
+// In a git checkout of this package (a developer's `npm install`), always
+// compile: a prebuilt binary left by an earlier `npm pack` may be older than src/.
+const checkout = fs.existsSync(path.join(root, '.git'))
+if (!checkout && loads()) process.exit(0)
+if (!checkout) console.log(`agora-call-token: no prebuilt binary for ${process.platform}-${process.arch}; compiling the addon`)
 if (compile()) process.exit(0)
 if (process.env.AGORA_CALL_TOKEN_IMPL === 'native') {
   console.error('agora-call-token: the native addon could not be built, and AGORA_CALL_TOKEN_IMPL=native asks for it')

@@ -18,7 +18,7 @@ test('the packed tarball installs, builds and works in an empty project', () => 
     const files = info.files.map((f) => f.path)
     expect(files).toEqual(expect.arrayContaining(['binding.gyp', 'lib/index.js', 'src/binding.c', 'src/core/token007.c',
       'index.d.ts', 'README.md', 'LICENSE', 'package.json', 'bin/agora-call-token.js', 'lib/compat/agora-token.js',
-      'lib/fallback.js', 'scripts/install.js', 'prebuilds/linux-x64/node.napi.glibc.node',
+      'lib/fallback/index.js', 'scripts/install.js', 'prebuilds/linux-x64/node.napi.glibc.node',
       'prebuilds/linux-arm64/node.napi.glibc.node', 'docs/compat.md', 'bench/README.md']))
     // Nothing of the tests, the build or the fixtures goes out (bench/ only its README, which the README links).
     expect(files.filter((f) => /^(test|build|node_modules|bench|example)\//.test(f) && f !== 'bench/README.md')).toEqual([])
