@@ -15,6 +15,11 @@
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags_c": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden"],
+      "conditions": [
+        ["OS=='linux'", {
+          "ldflags": ["-Wl,-z,now"]
+        }]
+      ],
       "xcode_settings": {
         "OTHER_CFLAGS": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden"]
       }

@@ -1,7 +1,7 @@
+// example/docs/calls.js: the token route and the call signaling of a chat backend
+// (README "Express and Socket.IO"). `node example/docs/calls.js` serves it; the
+// model and login stand-ins are in example/docs/chat-app.js.
 'use strict'
-// README "Express" and "Socket.IO": the token route and the call signaling of
-// a chat backend, with a Mongoose-style model. Run it:
-//   node example/docs/calls.js       (prints the URL; test/call/readme-calls.test.js drives it)
 const http = require('http')
 const express = require('express')
 const { Server } = require('socket.io')
