@@ -53,7 +53,7 @@ function bodyBytes(rawBody) {
  * The secret as bytes. `owned` is true for a copy made here, which the caller
  * wipes after use. Messages never show the secret, not even its length.
  */
-function secretBytes(secret) {
+function secretBytes(secret, name = 'secret') {
   let bytes
   let owned = false
   if (typeof secret === 'string') {
@@ -62,12 +62,12 @@ function secretBytes(secret) {
   } else if (isBytes(secret)) {
     bytes = secret
   } else {
-    throw invalidType('secret', 'a string, Buffer or Uint8Array (the NCS secret from Agora Console)', undefined)
+    throw invalidType(name, 'a string, Buffer or Uint8Array (the NCS secret from Agora Console)', undefined)
   }
-  if (bytes.length === 0) throw invalidValue('secret', 'must not be empty')
+  if (bytes.length === 0) throw invalidValue(name, 'must not be empty')
   if (bytes.length > MAX_SECRET) {
     if (owned) bytes.fill(0)
-    throw outOfRange('secret', `at most ${MAX_SECRET} bytes`, undefined)
+    throw outOfRange(name, `at most ${MAX_SECRET} bytes`, undefined)
   }
   return { bytes, owned }
 }
@@ -165,4 +165,5 @@ module.exports = {
   // For the tests: the same wrapper over a given check (both paths answer alike).
   _makeVerify: makeVerify,
   _jsCheck: jsCheck,
+  _secretBytes: secretBytes,
 }
