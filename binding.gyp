@@ -6,6 +6,7 @@
         "src/binding.c",
         "src/core/ctx.c",
         "src/core/encoding.c",
+        "src/core/notify.c",
         "src/core/privmap.c",
         "src/core/sign.c",
         "src/core/status.c",

@@ -75,6 +75,7 @@ module.exports = {
   build006: wrap(native.build006),
   parse006: wrap(native.parse006),
   verify006: wrap(native.verify006),
+  verifyNotification: wrap(native.verifyNotification),
   _deflate: wrap(native._deflate),
   limits: native.limits,
   fieldKinds: native.fieldKinds,

@@ -20,6 +20,7 @@ typedef struct {
   char s1[ACT_STRBUF(ACT_MAX_FIELD)]; /* channel name */
   char s2[ACT_STRBUF(ACT_MAX_FIELD)]; /* account or uid */
   uint8_t arena[ARENA_SIZE];
+  act_notify *notify; /* made on first use by verifyNotification */
   int busy; /* an export is running: the buffers above are in use */
 } instance;
 
@@ -614,6 +615,50 @@ static napi_value deflate_export_impl(napi_env env, napi_callback_info info) {
 static napi_value parse006_impl(napi_env env, napi_callback_info info) { return read006(env, info, 0); }
 static napi_value verify006_impl(napi_env env, napi_callback_info info) { return read006(env, info, 1); }
 
+/* verifyNotification(body: Uint8Array, v2: string, v1: string, secret: Uint8Array) -> status name
+ * ("VALID", "MISMATCH", "MALFORMED", "NO_SIGNATURE", "TOO_LARGE", "BAD_SECRET", ...).
+ * Agora NCS signatures; lib/webhooks/verify.js checks the arguments first. The
+ * body and secret are read in place, never copied; a header over 255 bytes is cut
+ * there, which keeps it malformed (a digest is 40 or 64 hex characters). */
+static int get_bytes(napi_env env, napi_value v, const char *arg, const uint8_t **p, size_t *n) {
+  bool typed = false;
+  napi_typedarray_type tt;
+  void *data = NULL;
+  if (napi_is_typedarray(env, v, &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, v, &tt, n, &data, NULL, NULL) != napi_ok || tt != napi_uint8_array) {
+    act_throw_type(env, arg, "a Uint8Array");
+    return 0;
+  }
+  *p = data;
+  return 1;
+}
+
+static napi_value verify_notification(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  instance *in = get_instance(env);
+  const uint8_t *body = NULL, *secret = NULL;
+  size_t body_n = 0, secret_n = 0, v2_n = 0, v1_n = 0;
+  char v2[256], v1[256];
+  napi_valuetype t2, t1;
+  if (!in || !get_bytes(env, argv[0], "body", &body, &body_n) || !get_bytes(env, argv[3], "secret", &secret, &secret_n))
+    return NULL;
+  NAPI(napi_typeof(env, argv[1], &t2));
+  NAPI(napi_typeof(env, argv[2], &t1));
+  if (t2 != napi_string || t1 != napi_string) {
+    act_throw_type(env, t2 != napi_string ? "v2" : "v1", "of type string");
+    return NULL;
+  }
+  NAPI(napi_get_value_string_utf8(env, argv[1], v2, sizeof v2, &v2_n));
+  NAPI(napi_get_value_string_utf8(env, argv[2], v1, sizeof v1, &v1_n));
+  if (!in->notify && !(in->notify = act_notify_new())) {
+    napi_throw_error(env, "ERR_AGORA_NOMEM", "cannot allocate the notification verifier");
+    return NULL;
+  }
+  act_notify_version used;
+  act_notify_status st = act_notify_verify(in->notify, body, body_n, v2, v2_n, v1, v1_n, secret, secret_n, &used);
+  return act_string(env, act_notify_status_name(st), strlen(act_notify_status_name(st)));
+}
+
 /* Every export runs with its instance marked busy: JS that runs in the middle
  * of a call (a getter, a setter on Object.prototype, a proxy trap) and calls
  * the addon again would otherwise overwrite the buffers the first call is using. */
@@ -647,13 +692,14 @@ static void finalize_instance(napi_env env, void *data, void *hint) {
   (void)hint;
   instance *in = data;
   act_ctx_free(in->ctx);
+  act_notify_free(in->notify);
   act_wipe(in->token, sizeof in->token);
   free(in);
 }
 
 static napi_value init(napi_env env, napi_value exports) {
   instance *in = malloc(sizeof *in);
-  if (in) in->busy = 0;
+  if (in) in->busy = 0, in->notify = NULL;
   if (!in || !(in->ctx = act_ctx_new())) {
     free(in);
     napi_throw_error(env, "ERR_AGORA_INTERNAL", "cannot allocate the token context");
@@ -674,6 +720,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"parse006", NULL, parse006, NULL, NULL, NULL, napi_enumerable, NULL},
       {"verify006", NULL, verify006, NULL, NULL, NULL, napi_enumerable, NULL},
       {"_deflate", NULL, deflate_export, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"verifyNotification", NULL, verify_notification, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   NAPI(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   napi_value limits;

@@ -19,7 +19,8 @@ test('the packed tarball installs, builds and works in an empty project', () => 
     expect(files).toEqual(expect.arrayContaining(['binding.gyp', 'lib/index.js', 'src/binding.c', 'src/core/token007.c',
       'index.d.ts', 'README.md', 'LICENSE', 'package.json', 'bin/agora-call-token.js', 'lib/compat/agora-token.js',
       'lib/fallback/index.js', 'scripts/install.js', 'prebuilds/linux-x64/node.napi.glibc.node',
-      'prebuilds/linux-arm64/node.napi.glibc.node', 'docs/compat.md', 'bench/README.md']))
+      'prebuilds/linux-arm64/node.napi.glibc.node', 'docs/compat.md', 'bench/README.md',
+      'src/core/notify.c', 'webhooks.d.ts', 'lib/webhooks/index.js']))
     // Nothing of the tests, the build or the fixtures goes out (bench/ only its README, which the README links).
     expect(files.filter((f) => /^(test|build|node_modules|bench|example)\//.test(f) && f !== 'bench/README.md')).toEqual([])
     expect(info.size).toBeLessThanOrEqual(1024 * 1024)
@@ -48,14 +49,23 @@ test('the packed tarball installs, builds and works in an empty project', () => 
         channelName: 'conv', account: 'u1', issuedAt: 1700000000, salt: 7 })
       const v = act.verifyToken(t, '5CFd2fd1755d40ecb72977518be15d3b', { now: 1700000001 })
       const compat = require('agora-call-token/compat/agora-token')
+      // The webhooks subpath: verifyNotification needs no express (the app has none).
+      const hooks = require('agora-call-token/webhooks')
+      const ncs = hooks.verifyNotification('{"eventType":10,"noticeId":"4eb720f0-8da7-11e9-a43e-53f411c2761f","notifyMs":1560408533119,"payload":{"a":"1","b":2},"productId":1}',
+        { 'Agora-Signature-V2': 'de96da5acf03b0021ac3b4fa2225e7ae6f3533a30d50bb02c08ea4fa748bda24' }, 'secret')
+      let router = null
+      try { hooks.createWebhookRouter({ secret: 's', onEvent() {} }) } catch (e) { router = e.code }
       console.log(JSON.stringify({ implementation: act.implementation, valid: v.valid, channel: v.token.services[0].channelName,
-        main: require.resolve('agora-call-token'), compat: typeof compat.RtcTokenBuilder.buildTokenWithUid }))`
+        main: require.resolve('agora-call-token'), compat: typeof compat.RtcTokenBuilder.buildTokenWithUid,
+        ncs: ncs.valid, router }))`
     const res = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' }))
     expect(res.implementation).toBe('native')
     expect(res.valid).toBe(true)
     expect(res.channel).toBe('conv')
     expect(res.main.startsWith(path.join(app, 'node_modules'))).toBe(true)
     expect(res.compat).toBe('function')
+    expect(res.ncs).toBe(true)
+    expect(res.router).toBe('ERR_MODULE_NOT_FOUND') // express is an optional peer: a clear error, only when used
     // The CLI is installed as a bin and runs.
     const bin = path.join(app, 'node_modules', '.bin', 'agora-call-token')
     const help = execFileSync(bin, ['--help'], { cwd: app, encoding: 'utf8' })

@@ -4,6 +4,7 @@
 
 #include "ctx.h"
 #include "encoding.h"
+#include "notify.h"
 #include "act_limits.h"
 #include "status.h"
 #include "token006.h"

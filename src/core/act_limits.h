@@ -17,4 +17,14 @@
 #define ACT_SIGNATURE_LEN 32
 #define ACT_ID_LEN 32
 
+/* Largest Agora Notifications (NCS) body verified. Channel events are a few
+ * hundred bytes and the biggest NCS bodies (cloud recording file lists) a few
+ * tens of KiB; 1 MiB leaves room for those and bounds what an unauthenticated
+ * sender can make a server buffer and hash per request (HMAC work is linear in
+ * the body, and the body must be held whole before it can be checked). */
+#define ACT_MAX_NOTIFY_BODY (1024 * 1024)
+/* Longest NCS secret accepted. Agora's console secrets are short strings; the
+ * bound only turns a misconfiguration (a file's contents passed) into an error. */
+#define ACT_MAX_NOTIFY_SECRET 4096
+
 #endif

@@ -90,4 +90,31 @@ for (const v of v007) {
   rt(legacy[0], legacy.subarray(1))
 }
 
+// ---- notification signatures: flags, lengths of secret / V2 / V1, those strings, the body
+const crypto = require('crypto')
+const nt = writer('notify')
+const agoraBody = '{"eventType":10,"noticeId":"4eb720f0-8da7-11e9-a43e-53f411c2761f","notifyMs":1560408533119,' +
+  '"payload":{"a":"1","b":2},"productId":1}'
+const channelBody = JSON.stringify({ noticeId: '2000001428:4330:107', productId: 1, eventType: 104, notifyMs: 1611566412672,
+  sid: 'C866467GVJJ54687', payload: { channelName: 'test_webhook', uid: 12121212, platform: 1, clientSeq: 1625051030789,
+    reason: 1, ts: 1560396943, duration: 600, account: 'test' } })
+const notifySeed = (flags, secret, v2, v1, body, flip) => {
+  const s = Buffer.from(secret)
+  const parts = [u8(s.length), u8(v2.length), u8(v1.length), s, Buffer.from(v2, 'latin1'), Buffer.from(v1, 'latin1')]
+  if (flags & 16) parts.push(u8(flip || 0))
+  parts.push(Buffer.from(body))
+  nt(flags, Buffer.concat(parts))
+}
+for (const body of [agoraBody, channelBody, '', '{}']) {
+  const v2 = crypto.createHmac('sha256', 'secret').update(body).digest('hex')
+  const v1 = crypto.createHmac('sha1', 'secret').update(body).digest('hex')
+  notifySeed(0, 'secret', v2, v1, body)
+  notifySeed(0, 'secret', '', v1.toUpperCase(), body)
+  notifySeed(0, 'secret', v2.slice(0, 63), '', body)
+  notifySeed(3, 'secret', '', '', body)
+  notifySeed(1 | 16, 'secret', '', '', body, 77)
+  notifySeed(2 | 4, 'secret', '', '', body)
+}
+notifySeed(1 | 32 | 64, '', '', '', agoraBody)
+
 console.log(`seed corpora written to ${path.relative(process.cwd(), out) || '.'}`)

@@ -1,0 +1,128 @@
+'use strict'
+// De-duplication of Agora notifications by noticeId. Agora sends a notification
+// again when it got no 200 within 10 s, so one notification can arrive several
+// times, on any process. A store answers claim(key, leaseMs):
+//   { claimed: true, token }            run the handler, then complete() or release()
+//   { claimed: false, state: 'done' }   already handled: answer 200 again
+//   { claimed: false, state: 'pending'} being handled (here or on another process)
+// A claim is a lease: a process that dies mid-handler frees it after leaseMs.
+// complete(key, token) marks the key done for the store's lifetime (ttlMs);
+// release(key, token) forgets the claim, so Agora's next retry runs the handler.
+const crypto = require('crypto')
+const { invalidType, invalidValue } = require('../errors')
+const { integer } = require('../check')
+
+const DEFAULT_TTL_MS = 60 * 60 * 1000 // Agora's retries of one notification end well within an hour
+const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000
+
+function options(name, input, allowed) {
+  if (input === undefined) return {}
+  if (input === null || typeof input !== 'object') throw invalidType(name, 'an object', input)
+  for (const key of Object.keys(input)) {
+    if (!allowed.includes(key)) throw invalidValue(`${name}.${key}`, 'is not a known option')
+  }
+  return input
+}
+
+const ttl = (name, v) => (v === undefined ? DEFAULT_TTL_MS : integer(name, v, 1, MAX_TTL_MS))
+const newToken = () => crypto.randomBytes(12).toString('base64url')
+
+/** In one process: a Map with a lifetime per entry and a cap on entries (oldest dropped first). */
+class MemoryDedupeStore {
+  #map = new Map() // key -> { state, token, expires }
+  #ttlMs
+  #max
+
+  constructor(opts) {
+    const o = options('options', opts, ['ttlMs', 'max'])
+    this.#ttlMs = ttl('options.ttlMs', o.ttlMs)
+    this.#max = o.max === undefined ? 100000 : integer('options.max', o.max, 1, 1e8)
+  }
+
+  get size() {
+    return this.#map.size
+  }
+
+  #sweep(now) {
+    let n = 0
+    for (const [key, e] of this.#map) {
+      if (e.expires > now || n++ > 100) break
+      this.#map.delete(key)
+    }
+    while (this.#map.size >= this.#max) this.#map.delete(this.#map.keys().next().value)
+  }
+
+  async claim(key, leaseMs) {
+    const now = Date.now()
+    this.#sweep(now)
+    const e = this.#map.get(key)
+    if (e && e.expires > now) return { claimed: false, state: e.state }
+    const token = newToken()
+    this.#map.delete(key) // re-inserted at the end: the Map stays roughly in expiry order
+    this.#map.set(key, { state: 'pending', token, expires: now + leaseMs })
+    return { claimed: true, token }
+  }
+
+  // A success is marked done whoever holds the claim by now (as in Redis).
+  async complete(key, token) {
+    this.#map.delete(key)
+    this.#map.set(key, { state: 'done', token, expires: Date.now() + this.#ttlMs })
+  }
+
+  async release(key, token) {
+    const e = this.#map.get(key)
+    if (e && e.token === token && e.state === 'pending') this.#map.delete(key)
+  }
+}
+
+// Deletes the key only while it still holds this claim (another process may own it after a lease ran out).
+const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+
+/**
+ * Across processes: one Redis key per noticeId, claimed with SET NX PX. Takes a
+ * connected node-redis (v4+) or ioredis client; it is used, never closed.
+ */
+class RedisDedupeStore {
+  #send
+  #prefix
+  #ttlMs
+
+  constructor(opts) {
+    const o = options('options', opts, ['client', 'prefix', 'ttlMs'])
+    const { client } = o
+    if (client && typeof client.call === 'function') {
+      this.#send = (args) => client.call(...args) // ioredis
+    } else if (client && typeof client.sendCommand === 'function') {
+      this.#send = (args) => client.sendCommand(args) // node-redis v4+
+    } else {
+      throw invalidType('options.client', 'a node-redis (v4 or later) or ioredis client', client)
+    }
+    if (o.prefix !== undefined && typeof o.prefix !== 'string') throw invalidType('options.prefix', 'a string', o.prefix)
+    this.#prefix = o.prefix === undefined ? 'agora-ncs:notice:' : o.prefix
+    this.#ttlMs = ttl('options.ttlMs', o.ttlMs)
+  }
+
+  async claim(key, leaseMs) {
+    const k = this.#prefix + key
+    const token = newToken()
+    const set = await this.#send(['SET', k, `pending:${token}`, 'NX', 'PX', String(leaseMs)])
+    if (set === 'OK') return { claimed: true, token }
+    const value = await this.#send(['GET', k])
+    // null: the other claim just ended without a mark; Agora's next retry will find the key free.
+    return { claimed: false, state: value === 'done' ? 'done' : 'pending' }
+  }
+
+  async complete(key) {
+    await this.#send(['SET', this.#prefix + key, 'done', 'PX', String(this.#ttlMs)])
+  }
+
+  async release(key, token) {
+    await this.#send(['EVAL', RELEASE, '1', this.#prefix + key, `pending:${token}`])
+  }
+}
+
+function isStore(v) {
+  return v !== null && typeof v === 'object' && ['claim', 'complete', 'release'].every((m) => typeof v[m] === 'function')
+}
+
+module.exports = { MemoryDedupeStore, RedisDedupeStore, isStore, DEFAULT_TTL_MS }
