@@ -1,11 +1,11 @@
-/* HMAC-SHA256 signing for both token versions, through OpenSSL's EVP_MAC. */
+/* Internal: HMAC-SHA256 signing for both token versions, through OpenSSL. */
 #ifndef ACT_SIGN_H
 #define ACT_SIGN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "types.h"
+#include "include/act_types.h"
 
 typedef struct act_signer act_signer;
 
@@ -28,11 +28,5 @@ act_status act_sign007(act_signer *s, act_str cert, uint32_t issue_ts, uint32_t 
  * (or equal to) a certificate stays in it after a call: OpenSSL keeps the
  * keyed pads inside the context until its next init. */
 act_status act_signer_forget(act_signer *s);
-
-/* Constant-time equality of two equal-length buffers. */
-int act_equal_ct(const void *a, const void *b, size_t n);
-
-/* Overwrites n bytes in a way the compiler keeps (OPENSSL_cleanse). */
-void act_wipe(void *p, size_t n);
 
 #endif

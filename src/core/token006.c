@@ -1,11 +1,12 @@
-#include "token006.h"
+#include "include/act_token006.h"
 
 #include <string.h>
 #include <zlib.h>
 
-#include "encoding.h"
+#include "include/act_encoding.h"
 #include "pack.h"
 #include "privmap.h"
+#include "ctx_internal.h"
 #include "sign.h"
 
 static uint32_t crc_of(act_str s) { return (uint32_t)crc32(0L, (const Bytef *)s.p, (uInt)(s.p ? s.n : 0)); }
