@@ -6,6 +6,7 @@
 
 #include "act.h"
 #include "check.h"
+#include "ctx_internal.h" /* white-box: the deflater's window and paths */
 #include "out/vectors_gen.h"
 #include "pack.h"
 #include "privmap.h"
@@ -364,6 +365,77 @@ static void test_vectors006(act_ctx *ctx) {
 }
 
 
+/* Token-like bytes: random runs, hex text, repeats of earlier bytes, letter runs. */
+static uint32_t g_rng = 0x9e3779b9u;
+static uint32_t rnd(void) {
+  g_rng ^= g_rng << 13;
+  g_rng ^= g_rng >> 17;
+  g_rng ^= g_rng << 5;
+  return g_rng;
+}
+static void token_like(uint8_t *d, size_t n) {
+  size_t t = 0;
+  for (int k = 0; t < n; k++) {
+    size_t len = 1 + rnd() % 64;
+    if (len > n - t) len = n - t;
+    if (k % 4 == 0) {
+      for (size_t i = 0; i < len; i++) d[t + i] = (uint8_t)rnd();
+    } else if (k % 4 == 1) {
+      for (size_t i = 0; i < len; i++) d[t + i] = (uint8_t)"7d72365eb983485397e3e3f9d460bdda"[i % 32];
+    } else if (k % 4 == 2 && t > len) {
+      memmove(d + t, d + rnd() % (t - len), len);
+    } else {
+      memset(d + t, 0x41 + (int)(len % 3), len);
+    }
+    t += len;
+  }
+}
+
+static int all_zero(const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i]) return 0;
+  return 1;
+}
+
+/* Both deflate paths give compress2()'s bytes (a fresh stream of the same
+ * zlib), whatever came before; the reuse path leaves the window and the chain
+ * all zero past what the last input wrote, as a fresh stream has them. */
+static void test_deflate_paths(act_ctx *ctx) {
+  static uint8_t in[ACT_MAX_CONTENT], ours[ACT_ZBUF_CAP], fresh[ACT_ZBUF_CAP];
+  act_ctx *fresh_ctx = act_ctx_new();
+  CHECK(fresh_ctx != NULL);
+  if (!fresh_ctx) return;
+  /* the system's upstream zlib allocates as zstream.c expects: the reuse path runs */
+  CHECK(act_ctx_deflate_reuses(ctx));
+  fresh_ctx->z.reuse = 0; /* force the other path */
+  CHECK(!act_ctx_deflate_reuses(fresh_ctx));
+  CHECK(!act_ctx_deflate_reuses(NULL));
+  int mismatches = 0, stale = 0;
+  for (int k = 0; k < 400; k++) {
+    /* big inputs between small ones leave the most behind */
+    size_t n = k % 3 == 0 ? rnd() % (ACT_MAX_CONTENT + 1) : rnd() % 600;
+    token_like(in, n);
+    uLongf zn = sizeof fresh;
+    CHECK_EQ_INT(compress2(fresh, &zn, in, (uLong)n, Z_DEFAULT_COMPRESSION), Z_OK);
+    for (int path = 0; path < 2; path++) {
+      act_ctx *c = path ? fresh_ctx : ctx;
+      size_t on = 0;
+      CHECK_EQ_INT(act_ctx_deflate(c, in, n, ours, sizeof ours, &on), ACT_OK);
+      if (on != zn || memcmp(ours, fresh, zn) != 0) mismatches++;
+    }
+    const act_zlib *z = &ctx->z;
+    if (z->dirty < z->window_bytes && !all_zero(z->window + z->dirty, z->window_bytes - z->dirty)) stale++;
+    if (2 * z->dirty < z->prev_bytes && !all_zero(z->prev + 2 * z->dirty, z->prev_bytes - 2 * z->dirty)) stale++;
+  }
+  CHECK_EQ_INT(mismatches, 0);
+  CHECK_EQ_INT(stale, 0);
+  size_t on = 0;
+  CHECK_EQ_INT(act_ctx_deflate(ctx, in, 10, ours, 4, &on), ACT_ERR_BUFFER);
+  CHECK_EQ_INT(act_ctx_deflate(NULL, in, 10, ours, sizeof ours, &on), ACT_ERR_ARG);
+  CHECK_EQ_INT(act_ctx_deflate(ctx, NULL, 10, ours, sizeof ours, &on), ACT_ERR_ARG);
+  act_ctx_free(fresh_ctx);
+}
+
 int main(void) {
   act_ctx *ctx = act_ctx_new();
   if (!ctx) {
@@ -379,6 +451,7 @@ int main(void) {
   test_token007_errors(ctx);
   test_rtc_layout(ctx);
   test_vectors006(ctx);
+  test_deflate_paths(ctx);
   CHECK(strcmp(act_status_name(ACT_ERR_INFLATE_LIMIT), "INFLATE_LIMIT") == 0);
   act_ctx_free(ctx);
   return check_report("core");
