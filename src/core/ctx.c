@@ -41,7 +41,5 @@ int act_ctx_deflate_reuses(const act_ctx *ctx) { return ctx ? ctx->z.reuse : 0; 
 act_status act_ctx_hmac_sha256(act_ctx *ctx, const void *key, size_t key_len, const void *msg, size_t msg_len,
                                uint8_t out[32]) {
   if (!ctx) return ACT_ERR_ARG;
-  act_status st = act_hmac_sha256(ctx->signer, key, key_len, msg, msg_len, out);
-  act_status forgot = act_signer_forget(ctx->signer);
-  return st == ACT_OK ? forgot : st;
+  return act_hmac_sha256(ctx->signer, key, key_len, msg, msg_len, out);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for the C core, run under AddressSanitizer and UBSan by `npm test`.
  * Linked against the system's OpenSSL and upstream zlib: compressed bytes are
  * compared with the vectors' tokenVanillaZlib, payloads with their content. */
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -128,6 +129,47 @@ static void test_hmac(void) {
   CHECK(act_equal_ct(mac, want, 32));
   mac[31] ^= 1;
   CHECK(!act_equal_ct(mac, want, 32));
+  CHECK(act_signer_is_clear(s));
+  /* RFC 4231 test case 6: a key longer than the block is hashed first. */
+  static const uint8_t want6[32] = {0x60, 0xe4, 0x31, 0x59, 0x1e, 0xe0, 0xb6, 0x7f, 0x0d, 0x8a, 0x26,
+                                    0xaa, 0xcb, 0xf5, 0xb7, 0x7f, 0x8e, 0x0b, 0xc6, 0x21, 0x37, 0x28,
+                                    0xc5, 0x14, 0x05, 0x46, 0x04, 0x0f, 0x0e, 0xe3, 0x7f, 0x54};
+  uint8_t key[200], data[300], ref[EVP_MAX_MD_SIZE];
+  memset(key, 0xaa, 131);
+  const char *msg6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+  CHECK_EQ_INT(act_hmac_sha256(s, key, 131, msg6, strlen(msg6), mac), ACT_OK);
+  CHECK_MEM(mac, 32, want6, 32);
+  /* Against OpenSSL's own HMAC for every key length around the block size,
+   * with the message fed in parts. */
+  for (size_t i = 0; i < sizeof key; i++) key[i] = (uint8_t)(i * 7 + 1);
+  for (size_t i = 0; i < sizeof data; i++) data[i] = (uint8_t)(i * 13 + 5);
+  int differ = 0, left = 0;
+  for (size_t kl = 0; kl <= sizeof key; kl++) {
+    size_t dl = (kl * 37) % sizeof data, ref_n = 0;
+    act_str parts[3] = {{(const char *)data, dl / 3}, {NULL, 0}, {(const char *)data + dl / 3, dl - dl / 3}};
+    if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, kl, data, dl, ref, sizeof ref, &ref_n) || ref_n != 32) {
+      differ++;
+      continue;
+    }
+    CHECK_EQ_INT(act_hmac_sha256_parts(s, key, kl, parts, 3, mac), ACT_OK);
+    if (memcmp(mac, ref, 32) != 0) differ++;
+    if (!act_signer_is_clear(s)) left++;
+  }
+  CHECK_EQ_INT(differ, 0);
+  CHECK_EQ_INT(left, 0);
+  CHECK_EQ_INT(act_hmac_sha256(NULL, key, 4, data, 4, mac), ACT_ERR_ARG);
+  CHECK_EQ_INT(act_hmac_sha256(s, key, 4, NULL, 4, mac), ACT_ERR_ARG);
+  /* "007" signing keys the last HMAC with k2 = HMAC(salt, HMAC(ts, cert)): afterwards
+   * the signer holds none of k1, k2 or the certificate. */
+  uint8_t k1[32], k2[32], sig[32];
+  const char *cert = "5cfd2fd1755d40ecb72977518be15d3b";
+  uint8_t ts[4] = {0x00, 0xf1, 0x53, 0x65}, salt[4] = {42, 0, 0, 0};
+  CHECK_EQ_INT(act_hmac_sha256(s, ts, 4, cert, 32, k1), ACT_OK);
+  CHECK_EQ_INT(act_hmac_sha256(s, salt, 4, k1, 32, k2), ACT_OK);
+  CHECK_EQ_INT(act_hmac_sha256(s, k2, 32, data, 120, mac), ACT_OK);
+  CHECK_EQ_INT(act_sign007(s, (act_str){cert, 32}, 0x6553f100u, 42, data, 120, sig), ACT_OK);
+  CHECK_MEM(sig, 32, mac, 32);
+  CHECK(act_signer_is_clear(s));
   act_signer_free(s);
 }
 
@@ -448,9 +490,11 @@ int main(void) {
   test_hmac();
   test_inflate_bounds(ctx);
   test_vectors007(ctx);
+  CHECK(act_signer_is_clear(ctx->signer)); /* after building and checking every "007" vector */
   test_token007_errors(ctx);
   test_rtc_layout(ctx);
   test_vectors006(ctx);
+  CHECK(act_signer_is_clear(ctx->signer)); /* after every "006" vector */
   test_deflate_paths(ctx);
   CHECK(strcmp(act_status_name(ACT_ERR_INFLATE_LIMIT), "INFLATE_LIMIT") == 0);
   act_ctx_free(ctx);
