@@ -26,9 +26,10 @@ act_status act_sign007(act_signer *s, act_str cert, uint32_t issue_ts, uint32_t 
                        size_t info_len, uint8_t out[32]);
 
 /* Every call above returns with the signer holding nothing derived from its
- * key or message: the padded keys lived in wiped stack blocks, and the digest
- * context is back at SHA-256's initial state. For the white-box test: 1 when
- * the context is in that state (finalising a copy gives SHA-256 of nothing). */
+ * key or message: the padded keys and hash states lived in wiped stack
+ * blocks, and (built the EVP way, see sign.c) the signer's digest context is
+ * back at SHA-256's initial state. For the white-box test: 1 when that holds
+ * (the EVP way: finalising a copy of the context gives SHA-256 of nothing). */
 int act_signer_is_clear(act_signer *s);
 
 #endif
