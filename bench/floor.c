@@ -17,8 +17,13 @@
  *
  * NAME: build007-uid, build007-account, verify007, build006; with --stages (or
  * --only stage-...) also the stages of those paths alone: stage-payload (pack +
- * 3 HMACs), stage-hmac, stage-deflate, stage-deflateReset, stage-base64-encode,
- * stage-base64-decode, stage-inflate.
+ * 3 HMACs), stage-hmac, stage-deflate, stage-base64-encode, stage-base64-decode,
+ * stage-inflate.
+ *
+ * Only the core's public API (src/core/include) is used: the context is opaque.
+ * Every op cycles through distinct inputs (salts, payloads, tokens): one input
+ * repeated lets the CPU's branch predictors learn deflate by heart and runs
+ * about 40% faster than real tokens do.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -30,7 +35,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
-#include <zlib.h>
+#include <zlib.h> /* zlibVersion() for the report */
 
 #include "act.h"
 
@@ -177,40 +182,46 @@ static size_t verify007(void) {
 }
 
 /* Stages of the two paths, each alone, to see where a token's time goes. */
-static uint8_t g_payload[ACT_MAX_CONTENT];
-static size_t g_payload_n;
+/* N_PAYLOADS distinct real payloads (account publisher tokens, distinct salts
+ * and so distinct signatures), for stage-deflate and stage-hmac to go through in turn. */
+#define N_PAYLOADS 256
+#define PAYLOAD_CAP 256
+static uint8_t g_payloads[N_PAYLOADS][PAYLOAD_CAP];
+static size_t g_payloads_n[N_PAYLOADS];
+static unsigned g_next_payload;
 static uint8_t g_z[N_TOKENS][TOKEN_CAP]; /* the tokens' compressed bodies */
 static size_t g_z_n[N_TOKENS];
 static uint8_t g_tmp[ACT_ZBUF_CAP];
 
-static size_t stage_payload(void) {
+static const uint8_t *payload007(uint32_t salt, size_t *n) {
   act_rtc_layout layout;
+  const uint8_t *payload = NULL;
   publisher(&layout, ACCOUNT, sizeof ACCOUNT - 1);
-  act_token007_in in = {{APP_ID, 32}, {APP_CERT, 32}, g_issue_ts, EXPIRE, next_salt(), layout.services, layout.n_services};
-  size_t n = 0;
-  act_status st = act_token007_payload(g_ctx, &in, &n);
+  act_token007_in in = {{APP_ID, 32}, {APP_CERT, 32}, g_issue_ts, EXPIRE, salt, layout.services, layout.n_services};
+  act_status st = act_token007_payload(g_ctx, &in, &payload, n);
   if (st != ACT_OK) die("act_token007_payload", st);
-  return n;
+  return payload;
 }
+static size_t stage_payload(void) {
+  size_t n = 0;
+  return (size_t)payload007(next_salt(), &n)[2] + n;
+}
+/* One HMAC-SHA256 as the third "007" one: key = 32 bytes, message = the signing info. */
 static size_t stage_hmac(void) {
   uint8_t out[32];
-  act_status st = act_hmac_sha256(g_ctx->signer, g_payload + 2, 32, g_payload + 36, g_payload_n - 36, out);
-  if (st != ACT_OK) die("act_hmac_sha256", st);
+  unsigned k = g_next_payload++ % N_PAYLOADS;
+  const uint8_t *p = g_payloads[k];
+  act_status st = act_ctx_hmac_sha256(g_ctx, p + 2, 32, p + 34, g_payloads_n[k] - 34, out);
+  if (st != ACT_OK) die("act_ctx_hmac_sha256", st);
   return out[0];
 }
 static size_t stage_deflate(void) {
   size_t n = 0;
-  /* a fresh signature each time, as real payloads have: a constant input
-   * compresses markedly faster (the branch predictors learn it) */
-  for (int i = 0; i < 8; i++) {
-    uint32_t r = next_salt();
-    memcpy(g_payload + 2 + 4 * i, &r, 4);
-  }
-  act_status st = act_deflate(&g_ctx->z, g_payload, g_payload_n, g_tmp, sizeof g_tmp, &n);
-  if (st != ACT_OK) die("act_deflate", st);
+  unsigned k = g_next_payload++ % N_PAYLOADS;
+  act_status st = act_ctx_deflate(g_ctx, g_payloads[k], g_payloads_n[k], g_tmp, sizeof g_tmp, &n);
+  if (st != ACT_OK) die("act_ctx_deflate", st);
   return n;
 }
-static size_t stage_deflate_reset(void) { return (size_t)deflateReset(&g_ctx->z.def) + 1; }
 static size_t stage_base64_encode(void) {
   unsigned k = g_next_token++ % N_TOKENS;
   return act_base64_encode(g_z[k], g_z_n[k], (char *)g_tmp);
@@ -225,8 +236,8 @@ static size_t stage_base64_decode(void) {
 static size_t stage_inflate(void) {
   size_t n = 0;
   unsigned k = g_next_token++ % N_TOKENS;
-  act_status st = act_inflate(&g_ctx->z, g_z[k], g_z_n[k], g_tmp, sizeof g_tmp, &n);
-  if (st != ACT_OK) die("act_inflate", st);
+  act_status st = act_ctx_inflate(g_ctx, g_z[k], g_z_n[k], g_tmp, sizeof g_tmp, &n);
+  if (st != ACT_OK) die("act_ctx_inflate", st);
   return n;
 }
 
@@ -247,12 +258,11 @@ static const struct {
     {"build006", "\"006\" RTC build, uid", op_build006},
     /* stages (--stages): parts of the above, alone */
     {"stage-payload", "\"007\" pack + sign (3 HMACs)", stage_payload},
-    {"stage-hmac", "one HMAC-SHA256 of the signing info", stage_hmac},
-    {"stage-deflate", "act_deflate of the payload (reset + compress)", stage_deflate},
-    {"stage-deflateReset", "deflateReset alone", stage_deflate_reset},
+    {"stage-hmac", "one HMAC-SHA256 of a signing info (256 in turn)", stage_hmac},
+    {"stage-deflate", "act_ctx_deflate of a real payload (256 distinct, in turn)", stage_deflate},
     {"stage-base64-encode", "base64 of the compressed payload", stage_base64_encode},
     {"stage-base64-decode", "base64 decode of a token", stage_base64_decode},
-    {"stage-inflate", "act_inflate of a token body", stage_inflate},
+    {"stage-inflate", "act_ctx_inflate of a token body", stage_inflate},
 };
 #define N_MAIN_OPS 4
 #define N_OPS (sizeof kOps / sizeof kOps[0])
@@ -391,9 +401,12 @@ int main(int argc, char **argv) {
       die("act_base64_decode", ACT_ERR_BASE64);
     memcpy(g_z[k], g_tmp, g_z_n[k]);
   }
-  /* the payload stage-deflate compresses */
-  g_payload_n = stage_payload();
-  memcpy(g_payload, g_ctx->content, g_payload_n);
+  /* the payloads stage-deflate and stage-hmac go through */
+  for (unsigned k = 0; k < N_PAYLOADS; k++) {
+    const uint8_t *p = payload007(next_salt(), &g_payloads_n[k]);
+    if (g_payloads_n[k] > PAYLOAD_CAP) die("payload007 (payload too long for the pool)", ACT_ERR_BUFFER);
+    memcpy(g_payloads[k], p, g_payloads_n[k]);
+  }
 
   if (tokens) {
     /* Fixed salt and time, for bench/index.js to check the floor builds what the addon builds. */

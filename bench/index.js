@@ -138,6 +138,25 @@ function runTokens(opts, results, checks) {
     const result = compare(row.contenders, opts)
     doneProgress()
     const r = result.ratios[row.goal.key]
+    const other = result.contenders.find((c) => c.key === row.goal.key)
+    if (row.goal.maxCost) {
+      // a floor: the addon's cost over the floor's, per round (the inverse of the speed-up ratio)
+      const cost = { median: 1 / r.median, min: 1 / r.max, max: 1 / r.min }
+      result.cost = { [row.goal.key]: cost }
+      const goals = [{ id: `${row.id}:cost`, text: row.goal.text, value: fmtX(cost.median), pass: cost.median <= row.goal.maxCost }]
+      const out = { id: row.id, kind: 'compare', title: row.title, result, goals }
+      results.push(out)
+      printCompare(opts, out)
+      log(opts, `  ${row.goal.key}: the addon costs ${fmtRatio(cost)} the floor per round`)
+      summary.push([row.id, `${fmtNs(result.contenders[0].nsPerOp.median)}/op`, `${fmtNs(other.nsPerOp.median)}/op (floor)`,
+        `${fmtRatio(cost)} the floor's cost`, `<= ${row.goal.maxCost}x`, mark(goals[0].pass)])
+      for (const c of result.contenders.slice(1)) {
+        if (c.key === row.goal.key) continue
+        summary.push([`${row.id} vs ${c.key}`, `${fmtNs(result.contenders[0].nsPerOp.median)}/op`, `${fmtNs(c.nsPerOp.median)}/op`,
+          fmtRatio(result.ratios[c.key]), '', 'info'])
+      }
+      continue
+    }
     const goals = [{
       id: `${row.id}:speedup`,
       text: row.goal.text,
@@ -149,7 +168,6 @@ function runTokens(opts, results, checks) {
     const out = { id: row.id, kind: 'compare', title: row.title, result, goals }
     results.push(out)
     printCompare(opts, out)
-    const other = result.contenders.find((c) => c.key === row.goal.key)
     summary.push([row.id, `${fmtNs(result.contenders[0].nsPerOp.median)}/op`, `${fmtNs(other.nsPerOp.median)}/op`,
       fmtRatio(r), row.goal.aim ? `>= ${row.goal.min}x (aim ${row.goal.aim}x)` : `>= ${row.goal.min}x`,
       mark(goals[0].pass)])

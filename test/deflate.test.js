@@ -46,3 +46,30 @@ test('matches zlib.deflateSync from 0 bytes to the payload limit, in mixed order
 test('refuses input over the payload limit', () => {
   expect(() => binding._deflate(Buffer.alloc(binding.limits.maxPayloadBytes + 1))).toThrow(RangeError)
 })
+
+// Which path the deflater takes with the zlib of this process (src/core/zstream.c): it reuses one
+// stream and clears what the last input dirtied only when it recognised the window and the hash
+// chain among zlib's allocations; otherwise it makes a fresh stream per token (same bytes, slower).
+// Under Node's own zlib the reuse path must be the one that runs, and the differential above is
+// then a test of that path. If this fails, Node's zlib allocates differently from what
+// zstream.c expects: tokens stay byte-identical but each one pays a deflateInit2.
+test(`the reuse path runs with Node's own zlib (${process.versions.zlib})`, () => {
+  expect(binding.limits.deflateReuses).toBe(true)
+  // internal: not part of the package's public limits
+  expect(Object.keys(binding.limits)).not.toContain('deflateReuses')
+  expect(Object.keys(require('..').limits)).not.toContain('deflateReuses')
+})
+
+// Real token payloads, each after a large payload that dirties the window far past them.
+test('real token payloads after large inputs match zlib.deflateSync', () => {
+  const act = require('..')
+  let mismatches = 0
+  for (let k = 0; k < 300; k++) {
+    binding._deflate(randomPayload(1000 + crypto.randomInt(binding.limits.maxPayloadBytes - 1000), k))
+    const token = act.buildRtcToken({ appId: '970ca35de60c44645bbae8a215061b33', appCertificate: '5cfd2fd1755d40ecb72977518be15d3b',
+      channelName: `conv-${k}`, account: `user-${k}` })
+    const body = Buffer.from(token.slice(3), 'base64')
+    if (!body.equals(zlib.deflateSync(zlib.inflateSync(body)))) mismatches++
+  }
+  expect(mismatches).toBe(0)
+})

@@ -21,7 +21,7 @@ function build() {
     const core = path.join(DIR, '..', 'src', 'core')
     const srcs = fs.readdirSync(core).filter((f) => f.endsWith('.c')).map((f) => path.join(core, f))
     fs.mkdirSync(path.dirname(BIN), { recursive: true })
-    r = spawnSync(process.env.CC || 'cc', ['-O2', '-g', '-std=c11', `-I${core}`, '-o', BIN, path.join(DIR, 'floor.c'), ...srcs,
+    r = spawnSync(process.env.CC || 'cc', ['-O2', '-g', '-std=c11', `-I${path.join(core, 'include')}`, '-o', BIN, path.join(DIR, 'floor.c'), ...srcs,
       '-lssl', '-lcrypto', '-lz', '-ldl'], { encoding: 'utf8' })
   }
   if (r.error) return `the floor could not be built: ${r.error.message}`

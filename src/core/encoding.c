@@ -1,4 +1,4 @@
-#include "encoding.h"
+#include "include/act_encoding.h"
 
 #include <openssl/evp.h>
 

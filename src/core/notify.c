@@ -1,4 +1,4 @@
-#include "notify.h"
+#include "include/act_notify.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>

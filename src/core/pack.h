@@ -1,4 +1,4 @@
-/* Little-endian packing: u16, u32, i16, length-prefixed bytes, privilege maps.
+/* Internal: little-endian packing: u16, u32, i16, length-prefixed bytes, privilege maps.
  * The writer and reader never step past their buffer: a write that does not fit
  * or a read past the end sets a sticky flag and does nothing. */
 #ifndef ACT_PACK_H

@@ -1,9 +1,9 @@
-/* Privilege maps: u16(count) then u16(key) u32(value) in ascending key order. */
+/* Internal: privilege maps: u16(count) then u16(key) u32(value) in ascending key order. */
 #ifndef ACT_PRIVMAP_H
 #define ACT_PRIVMAP_H
 
 #include "pack.h"
-#include "types.h"
+#include "include/act_types.h"
 
 /* Copies n privileges into out (room for ACT_MAX_PRIVS) sorted by key.
  * ACT_ERR_TOO_MANY past ACT_MAX_PRIVS, ACT_ERR_DUPLICATE when a key repeats. */

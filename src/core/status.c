@@ -1,4 +1,4 @@
-#include "status.h"
+#include "include/act_status.h"
 
 static const struct { const char *name; const char *message; } table[ACT_STATUS_COUNT] = {
   [ACT_OK] = {"OK", "ok"},

@@ -1,11 +1,12 @@
-#include "token006.h"
+#include "include/act_token006.h"
 
 #include <string.h>
 #include <zlib.h>
 
-#include "encoding.h"
+#include "include/act_encoding.h"
 #include "pack.h"
 #include "privmap.h"
+#include "ctx_internal.h"
 #include "sign.h"
 
 static uint32_t crc_of(act_str s) { return (uint32_t)crc32(0L, (const Bytef *)s.p, (uInt)(s.p ? s.n : 0)); }
@@ -14,9 +15,7 @@ static uint32_t crc_of(act_str s) { return (uint32_t)crc32(0L, (const Bytef *)s.
 static act_status sign006(act_ctx *ctx, act_str cert, act_str app_id, act_str channel, act_str uid, act_str m,
                           uint8_t out[32]) {
   const act_str parts[4] = {app_id, channel, uid, m};
-  act_status st = act_hmac_sha256_parts(ctx->signer, cert.p, cert.n, parts, 4, out);
-  act_status forgot = act_signer_forget(ctx->signer); /* the context held the certificate as its key */
-  return st == ACT_OK ? forgot : st;
+  return act_hmac_sha256_parts(ctx->signer, cert.p, cert.n, parts, 4, out); /* keeps nothing of cert */
 }
 
 act_status act_token006_build(act_ctx *ctx, const act_token006_in *in, char *out, size_t cap, size_t *out_len) {

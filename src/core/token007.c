@@ -1,10 +1,11 @@
-#include "token007.h"
+#include "include/act_token007.h"
 
 #include <string.h>
 
-#include "encoding.h"
+#include "include/act_encoding.h"
 #include "pack.h"
 #include "privmap.h"
+#include "ctx_internal.h"
 #include "sign.h"
 
 static const struct {
@@ -128,9 +129,9 @@ static act_status put_service(act_writer *w, const act_service *s) {
   return ACT_OK;
 }
 
-act_status act_token007_payload(act_ctx *ctx, const act_token007_in *in, size_t *len) {
+act_status act_token007_payload(act_ctx *ctx, const act_token007_in *in, const uint8_t **payload, size_t *len) {
   size_t order[ACT_MAX_SERVICES];
-  if (!ctx || !in || !len) return ACT_ERR_ARG;
+  if (!ctx || !in || !payload || !len) return ACT_ERR_ARG;
   if (!act_is_hex(in->app_id.p, in->app_id.n, ACT_ID_LEN)) return ACT_ERR_APP_ID;
   if (!act_is_hex(in->app_certificate.p, in->app_certificate.n, ACT_ID_LEN)) return ACT_ERR_APP_CERTIFICATE;
   if (in->n_services == 0) return ACT_ERR_NO_SERVICES;
@@ -164,16 +165,18 @@ act_status act_token007_payload(act_ctx *ctx, const act_token007_in *in, size_t 
   act_status st = act_sign007(ctx->signer, in->app_certificate, in->issue_ts, in->salt, ctx->content + info_at,
                               w.len - info_at, ctx->content + 2);
   if (st != ACT_OK) return st;
+  *payload = ctx->content;
   *len = w.len;
   return ACT_OK;
 }
 
 act_status act_token007_build(act_ctx *ctx, const act_token007_in *in, char *out, size_t cap, size_t *out_len) {
   size_t n = 0, zn = 0;
+  const uint8_t *payload = NULL;
   if (!out || !out_len) return ACT_ERR_ARG;
-  act_status st = act_token007_payload(ctx, in, &n);
+  act_status st = act_token007_payload(ctx, in, &payload, &n);
   if (st != ACT_OK) return st;
-  st = act_deflate(&ctx->z, ctx->content, n, ctx->zbuf, sizeof ctx->zbuf, &zn);
+  st = act_deflate(&ctx->z, payload, n, ctx->zbuf, sizeof ctx->zbuf, &zn);
   if (st != ACT_OK) return st;
   if (cap < 3 + act_base64_len(zn) + 1) return ACT_ERR_BUFFER;
   memcpy(out, "007", 3);

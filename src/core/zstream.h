@@ -1,4 +1,4 @@
-/* zlib streams kept open and reset per token: deflate at zlib's defaults
+/* Internal: zlib streams kept open and reset per token: deflate at zlib's defaults
  * (level 6, windowBits 15, memLevel 8, default strategy, as compress() and
  * Node's zlib.deflateSync), and inflate with a hard cap on the output. */
 #ifndef ACT_ZSTREAM_H
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <zlib.h>
 
-#include "status.h"
+#include "include/act_status.h"
 
 typedef struct {
   z_stream def;

@@ -1,11 +1,13 @@
 /* Unit tests for the C core, run under AddressSanitizer and UBSan by `npm test`.
  * Linked against the system's OpenSSL and upstream zlib: compressed bytes are
  * compared with the vectors' tokenVanillaZlib, payloads with their content. */
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <zlib.h>
 
 #include "act.h"
 #include "check.h"
+#include "ctx_internal.h" /* white-box: the deflater's window and paths */
 #include "out/vectors_gen.h"
 #include "pack.h"
 #include "privmap.h"
@@ -127,6 +129,47 @@ static void test_hmac(void) {
   CHECK(act_equal_ct(mac, want, 32));
   mac[31] ^= 1;
   CHECK(!act_equal_ct(mac, want, 32));
+  CHECK(act_signer_is_clear(s));
+  /* RFC 4231 test case 6: a key longer than the block is hashed first. */
+  static const uint8_t want6[32] = {0x60, 0xe4, 0x31, 0x59, 0x1e, 0xe0, 0xb6, 0x7f, 0x0d, 0x8a, 0x26,
+                                    0xaa, 0xcb, 0xf5, 0xb7, 0x7f, 0x8e, 0x0b, 0xc6, 0x21, 0x37, 0x28,
+                                    0xc5, 0x14, 0x05, 0x46, 0x04, 0x0f, 0x0e, 0xe3, 0x7f, 0x54};
+  uint8_t key[200], data[300], ref[EVP_MAX_MD_SIZE];
+  memset(key, 0xaa, 131);
+  const char *msg6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+  CHECK_EQ_INT(act_hmac_sha256(s, key, 131, msg6, strlen(msg6), mac), ACT_OK);
+  CHECK_MEM(mac, 32, want6, 32);
+  /* Against OpenSSL's own HMAC for every key length around the block size,
+   * with the message fed in parts. */
+  for (size_t i = 0; i < sizeof key; i++) key[i] = (uint8_t)(i * 7 + 1);
+  for (size_t i = 0; i < sizeof data; i++) data[i] = (uint8_t)(i * 13 + 5);
+  int differ = 0, left = 0;
+  for (size_t kl = 0; kl <= sizeof key; kl++) {
+    size_t dl = (kl * 37) % sizeof data, ref_n = 0;
+    act_str parts[3] = {{(const char *)data, dl / 3}, {NULL, 0}, {(const char *)data + dl / 3, dl - dl / 3}};
+    if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, kl, data, dl, ref, sizeof ref, &ref_n) || ref_n != 32) {
+      differ++;
+      continue;
+    }
+    CHECK_EQ_INT(act_hmac_sha256_parts(s, key, kl, parts, 3, mac), ACT_OK);
+    if (memcmp(mac, ref, 32) != 0) differ++;
+    if (!act_signer_is_clear(s)) left++;
+  }
+  CHECK_EQ_INT(differ, 0);
+  CHECK_EQ_INT(left, 0);
+  CHECK_EQ_INT(act_hmac_sha256(NULL, key, 4, data, 4, mac), ACT_ERR_ARG);
+  CHECK_EQ_INT(act_hmac_sha256(s, key, 4, NULL, 4, mac), ACT_ERR_ARG);
+  /* "007" signing keys the last HMAC with k2 = HMAC(salt, HMAC(ts, cert)): afterwards
+   * the signer holds none of k1, k2 or the certificate. */
+  uint8_t k1[32], k2[32], sig[32];
+  const char *cert = "5cfd2fd1755d40ecb72977518be15d3b";
+  uint8_t ts[4] = {0x00, 0xf1, 0x53, 0x65}, salt[4] = {42, 0, 0, 0};
+  CHECK_EQ_INT(act_hmac_sha256(s, ts, 4, cert, 32, k1), ACT_OK);
+  CHECK_EQ_INT(act_hmac_sha256(s, salt, 4, k1, 32, k2), ACT_OK);
+  CHECK_EQ_INT(act_hmac_sha256(s, k2, 32, data, 120, mac), ACT_OK);
+  CHECK_EQ_INT(act_sign007(s, (act_str){cert, 32}, 0x6553f100u, 42, data, 120, sig), ACT_OK);
+  CHECK_MEM(sig, 32, mac, 32);
+  CHECK(act_signer_is_clear(s));
   act_signer_free(s);
 }
 
@@ -139,7 +182,7 @@ static void test_inflate_bounds(act_ctx *ctx) {
   CHECK(compress2(z, &zn, zeros, big, 6) == Z_OK);
   uint8_t out[ACT_MAX_CONTENT + 1];
   size_t n = 0;
-  CHECK_EQ_INT(act_inflate(&ctx->z, z, zn, out, sizeof out, &n), ACT_ERR_INFLATE_LIMIT);
+  CHECK_EQ_INT(act_ctx_inflate(ctx, z, zn, out, sizeof out, &n), ACT_ERR_INFLATE_LIMIT);
   /* The same bomb as a token is refused with its own status. */
   char *tok = malloc(4 + act_base64_len(zn) + 1);
   memcpy(tok, "007", 3);
@@ -149,20 +192,20 @@ static void test_inflate_bounds(act_ctx *ctx) {
   /* A stream that inflates to exactly the cap is fine; one byte more is not. */
   zn = compressBound(big);
   CHECK(compress2(z, &zn, zeros, ACT_MAX_CONTENT, 6) == Z_OK);
-  CHECK_EQ_INT(act_inflate(&ctx->z, z, zn, out, ACT_MAX_CONTENT, &n), ACT_OK);
+  CHECK_EQ_INT(act_ctx_inflate(ctx, z, zn, out, ACT_MAX_CONTENT, &n), ACT_OK);
   CHECK_EQ_INT(n, ACT_MAX_CONTENT);
   zn = compressBound(big);
   CHECK(compress2(z, &zn, zeros, ACT_MAX_CONTENT + 1, 6) == Z_OK);
-  CHECK_EQ_INT(act_inflate(&ctx->z, z, zn, out, ACT_MAX_CONTENT, &n), ACT_ERR_INFLATE_LIMIT);
+  CHECK_EQ_INT(act_ctx_inflate(ctx, z, zn, out, ACT_MAX_CONTENT, &n), ACT_ERR_INFLATE_LIMIT);
   /* Truncated and trailing-garbage streams. */
   zn = compressBound(big);
   CHECK(compress2(z, &zn, (const uint8_t *)"hello hello hello", 17, 6) == Z_OK);
-  CHECK_EQ_INT(act_inflate(&ctx->z, z, zn - 3, out, sizeof out, &n), ACT_ERR_INFLATE);
+  CHECK_EQ_INT(act_ctx_inflate(ctx, z, zn - 3, out, sizeof out, &n), ACT_ERR_INFLATE);
   z[zn] = 0;
-  CHECK_EQ_INT(act_inflate(&ctx->z, z, zn + 1, out, sizeof out, &n), ACT_ERR_INFLATE);
-  CHECK_EQ_INT(act_inflate(&ctx->z, z, zn, out, sizeof out, &n), ACT_OK);
+  CHECK_EQ_INT(act_ctx_inflate(ctx, z, zn + 1, out, sizeof out, &n), ACT_ERR_INFLATE);
+  CHECK_EQ_INT(act_ctx_inflate(ctx, z, zn, out, sizeof out, &n), ACT_OK);
   CHECK_MEM(out, n, "hello hello hello", 17);
-  CHECK_EQ_INT(act_inflate(&ctx->z, (const uint8_t *)"garbage!", 8, out, sizeof out, &n), ACT_ERR_INFLATE);
+  CHECK_EQ_INT(act_ctx_inflate(ctx, (const uint8_t *)"garbage!", 8, out, sizeof out, &n), ACT_ERR_INFLATE);
   /* Too long before any decoding. */
   char *huge = malloc(ACT_MAX_TOKEN_LEN + 1);
   memset(huge, 'A', ACT_MAX_TOKEN_LEN + 1);
@@ -215,8 +258,9 @@ static void test_vectors007(act_ctx *ctx) {
   for (size_t i = 0; i < N_VEC007; i++) {
     const vec007 *t = &kVec007[i];
     size_t n = 0;
-    CHECK_EQ_INT(act_token007_payload(ctx, &t->in, &n), ACT_OK);
-    CHECK_MEM(ctx->content, n, t->content.p, t->content.n);
+    const uint8_t *payload = NULL;
+    CHECK_EQ_INT(act_token007_payload(ctx, &t->in, &payload, &n), ACT_OK);
+    CHECK_MEM(payload, n, t->content.p, t->content.n);
     CHECK_EQ_INT(act_token007_build(ctx, &t->in, tok, sizeof tok, &n), ACT_OK);
     if (n != t->vanilla.n || memcmp(tok, t->vanilla.p, n) != 0) {
       fprintf(stderr, "vector %zu (%s) differs from tokenVanillaZlib\n", i, t->name.p);
@@ -290,7 +334,7 @@ static void test_token007_errors(act_ctx *ctx) {
   /* Every truncation of a real payload is TRUNCATED, never a read past the end. */
   const vec007 *t = &kVec007[3];
   for (size_t cut = 0; cut < t->content.n; cut++) {
-    uLongf zn = sizeof ctx->zbuf;
+    uLongf zn = ACT_ZBUF_CAP;
     static uint8_t z[ACT_ZBUF_CAP];
     compress2(z, &zn, (const uint8_t *)t->content.p, cut, 6);
     memcpy(tok, "007", 3);
@@ -303,7 +347,7 @@ static void test_token007_errors(act_ctx *ctx) {
   memcpy(payload, t->content.p, t->content.n);
   size_t first_svc_end = t->content.n - (2 + 2 + 6 + 2 + 9); /* the RTM service is last */
   payload[first_svc_end] = 99;
-  uLongf zn = sizeof ctx->zbuf;
+  uLongf zn = ACT_ZBUF_CAP;
   static uint8_t z[ACT_ZBUF_CAP];
   compress2(z, &zn, payload, t->content.n, 6);
   memcpy(tok, "007", 3);
@@ -336,8 +380,9 @@ static void test_rtc_layout(act_ctx *ctx) {
   in.services = layout.services;
   in.n_services = layout.n_services;
   size_t n = 0;
-  CHECK_EQ_INT(act_token007_payload(ctx, &in, &n), ACT_OK);
-  CHECK_MEM(ctx->content, n, kVec007[0].content.p, kVec007[0].content.n);
+  const uint8_t *payload = NULL;
+  CHECK_EQ_INT(act_token007_payload(ctx, &in, &payload, &n), ACT_OK);
+  CHECK_MEM(payload, n, kVec007[0].content.p, kVec007[0].content.n);
 }
 
 static void test_vectors006(act_ctx *ctx) {
@@ -362,6 +407,77 @@ static void test_vectors006(act_ctx *ctx) {
 }
 
 
+/* Token-like bytes: random runs, hex text, repeats of earlier bytes, letter runs. */
+static uint32_t g_rng = 0x9e3779b9u;
+static uint32_t rnd(void) {
+  g_rng ^= g_rng << 13;
+  g_rng ^= g_rng >> 17;
+  g_rng ^= g_rng << 5;
+  return g_rng;
+}
+static void token_like(uint8_t *d, size_t n) {
+  size_t t = 0;
+  for (int k = 0; t < n; k++) {
+    size_t len = 1 + rnd() % 64;
+    if (len > n - t) len = n - t;
+    if (k % 4 == 0) {
+      for (size_t i = 0; i < len; i++) d[t + i] = (uint8_t)rnd();
+    } else if (k % 4 == 1) {
+      for (size_t i = 0; i < len; i++) d[t + i] = (uint8_t)"7d72365eb983485397e3e3f9d460bdda"[i % 32];
+    } else if (k % 4 == 2 && t > len) {
+      memmove(d + t, d + rnd() % (t - len), len);
+    } else {
+      memset(d + t, 0x41 + (int)(len % 3), len);
+    }
+    t += len;
+  }
+}
+
+static int all_zero(const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i]) return 0;
+  return 1;
+}
+
+/* Both deflate paths give compress2()'s bytes (a fresh stream of the same
+ * zlib), whatever came before; the reuse path leaves the window and the chain
+ * all zero past what the last input wrote, as a fresh stream has them. */
+static void test_deflate_paths(act_ctx *ctx) {
+  static uint8_t in[ACT_MAX_CONTENT], ours[ACT_ZBUF_CAP], fresh[ACT_ZBUF_CAP];
+  act_ctx *fresh_ctx = act_ctx_new();
+  CHECK(fresh_ctx != NULL);
+  if (!fresh_ctx) return;
+  /* the system's upstream zlib allocates as zstream.c expects: the reuse path runs */
+  CHECK(act_ctx_deflate_reuses(ctx));
+  fresh_ctx->z.reuse = 0; /* force the other path */
+  CHECK(!act_ctx_deflate_reuses(fresh_ctx));
+  CHECK(!act_ctx_deflate_reuses(NULL));
+  int mismatches = 0, stale = 0;
+  for (int k = 0; k < 400; k++) {
+    /* big inputs between small ones leave the most behind */
+    size_t n = k % 3 == 0 ? rnd() % (ACT_MAX_CONTENT + 1) : rnd() % 600;
+    token_like(in, n);
+    uLongf zn = sizeof fresh;
+    CHECK_EQ_INT(compress2(fresh, &zn, in, (uLong)n, Z_DEFAULT_COMPRESSION), Z_OK);
+    for (int path = 0; path < 2; path++) {
+      act_ctx *c = path ? fresh_ctx : ctx;
+      size_t on = 0;
+      CHECK_EQ_INT(act_ctx_deflate(c, in, n, ours, sizeof ours, &on), ACT_OK);
+      if (on != zn || memcmp(ours, fresh, zn) != 0) mismatches++;
+    }
+    const act_zlib *z = &ctx->z;
+    if (z->dirty < z->window_bytes && !all_zero(z->window + z->dirty, z->window_bytes - z->dirty)) stale++;
+    if (2 * z->dirty < z->prev_bytes && !all_zero(z->prev + 2 * z->dirty, z->prev_bytes - 2 * z->dirty)) stale++;
+  }
+  CHECK_EQ_INT(mismatches, 0);
+  CHECK_EQ_INT(stale, 0);
+  size_t on = 0;
+  CHECK_EQ_INT(act_ctx_deflate(ctx, in, 10, ours, 4, &on), ACT_ERR_BUFFER);
+  CHECK_EQ_INT(act_ctx_deflate(NULL, in, 10, ours, sizeof ours, &on), ACT_ERR_ARG);
+  CHECK_EQ_INT(act_ctx_deflate(ctx, NULL, 10, ours, sizeof ours, &on), ACT_ERR_ARG);
+  act_ctx_free(fresh_ctx);
+}
+
 int main(void) {
   act_ctx *ctx = act_ctx_new();
   if (!ctx) {
@@ -374,9 +490,12 @@ int main(void) {
   test_hmac();
   test_inflate_bounds(ctx);
   test_vectors007(ctx);
+  CHECK(act_signer_is_clear(ctx->signer)); /* after building and checking every "007" vector */
   test_token007_errors(ctx);
   test_rtc_layout(ctx);
   test_vectors006(ctx);
+  CHECK(act_signer_is_clear(ctx->signer)); /* after every "006" vector */
+  test_deflate_paths(ctx);
   CHECK(strcmp(act_status_name(ACT_ERR_INFLATE_LIMIT), "INFLATE_LIMIT") == 0);
   act_ctx_free(ctx);
   return check_report("core");

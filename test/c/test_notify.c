@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "notify.h"
+#include "act_notify.h"
 
 static const uint8_t *U(const char *s) { return (const uint8_t *)s; }
 

@@ -17,7 +17,7 @@
 #include <openssl/hmac.h>
 
 #include "fuzz_common.h"
-#include "notify.h"
+#include "act_notify.h"
 
 static act_notify *g_v;
 static uint8_t g_big_secret[ACT_MAX_NOTIFY_SECRET + 2];

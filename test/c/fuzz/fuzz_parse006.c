@@ -9,6 +9,7 @@
  * Seeds: test/c/fuzz/gen-corpus.js. */
 #include <zlib.h>
 
+#include "ctx_internal.h" /* white-box: views must point into ctx->content */
 #include "fuzz_common.h"
 #include "pack.h"
 #include "sign.h"

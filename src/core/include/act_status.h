@@ -1,6 +1,19 @@
-/* Status codes returned by every core function. */
+/* Status codes returned by every core function that can fail. */
 #ifndef ACT_STATUS_H
 #define ACT_STATUS_H
+
+/* Marks a function whose result is the point (a check, a comparison): the
+ * compiler warns when a caller drops it. Empty on compilers without the attribute. */
+#if defined(__has_attribute)
+#if __has_attribute(warn_unused_result)
+#define ACT_MUST_CHECK __attribute__((warn_unused_result))
+#endif
+#elif defined(__GNUC__) && (__GNUC__ > 3 || (__GNUC__ == 3 && __GNUC_MINOR__ >= 4))
+#define ACT_MUST_CHECK __attribute__((warn_unused_result))
+#endif
+#ifndef ACT_MUST_CHECK
+#define ACT_MUST_CHECK
+#endif
 
 typedef enum {
   ACT_OK = 0,
@@ -22,13 +35,15 @@ typedef enum {
   ACT_ERR_TRUNCATED,         /* the payload ends inside a field */
   ACT_ERR_CRYPTO,            /* OpenSSL failed */
   ACT_ERR_ZLIB,              /* zlib failed while compressing */
-  ACT_ERR_NOMEM,             /* allocation failed (context creation only) */
+  ACT_ERR_NOMEM,             /* allocation failed */
   ACT_STATUS_COUNT
 } act_status;
 
-/* A short, stable, secret-free description ("app id is not 32 hex characters"). */
+/* A short, stable, secret-free description ("app id must be 32 hexadecimal
+ * characters"); "unknown status" for a value outside the enum. Never NULL. */
 const char *act_status_message(act_status s);
-/* The enumerator's name without the prefix ("APP_ID"), for error codes. */
+/* The enumerator's name without the prefix ("APP_ID"), for error codes;
+ * "UNKNOWN" for a value outside the enum. Never NULL. */
 const char *act_status_name(act_status s);
 
 #endif

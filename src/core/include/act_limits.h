@@ -10,6 +10,8 @@
 #define ACT_MAX_TOKEN_LEN 49152
 /* Largest decoded (still compressed) body. */
 #define ACT_MAX_DECODED ((ACT_MAX_TOKEN_LEN / 4) * 3)
+/* Room for a compressed payload (deflate never grows 32 KiB past this) or a decoded token body. */
+#define ACT_ZBUF_CAP (ACT_MAX_DECODED + 64)
 #define ACT_MAX_SERVICES 64
 #define ACT_MAX_PRIVS 32
 #define ACT_MAX_PERMS 64

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctx.h"
-#include "types.h"
+#include "act_ctx.h"
+#include "act_types.h"
 
 enum {
   ACT_SERVICE_RTC = 1,
@@ -31,6 +31,7 @@ typedef enum {
   ACT_FIELDS_UNKNOWN
 } act_fields;
 
+/* The field kind of a service type; ACT_FIELDS_UNKNOWN for a type this library does not know. */
 act_fields act_service_fields(uint16_t type);
 /* "RTC", "RTM", ... or NULL for an unknown type. */
 const char *act_service_name(uint16_t type);
@@ -88,15 +89,35 @@ typedef struct {
   size_t n_services;
 } act_rtc_layout;
 
+/* Cannot fail: spec's strings are checked when the token is built. */
 void act_rtc_layout_fill(const act_rtc_spec *spec, act_rtc_layout *out);
 
 /* Longest token string act_token007_build can produce, plus its NUL. */
 #define ACT_TOKEN007_MAX_OUT (3 + ((ACT_ZBUF_CAP + 2) / 3) * 4 + 1)
 
-/* Builds the signed payload into ctx->content; *len gets its size. */
-act_status act_token007_payload(act_ctx *ctx, const act_token007_in *in, size_t *len);
+/* Builds the signed, uncompressed payload (bytes(signature) + signing info) in
+ * the context; *payload points at it until the context's next use.
+ *   ACT_OK                     *payload, *len = the payload
+ *   ACT_ERR_ARG                ctx, in, payload or len NULL; services NULL; a NULL
+ *                              privilege, permission or resource list with a count
+ *   ACT_ERR_APP_ID             app_id is not 32 hexadecimal characters
+ *   ACT_ERR_APP_CERTIFICATE    app_certificate is not 32 hexadecimal characters
+ *   ACT_ERR_NO_SERVICES        n_services is 0
+ *   ACT_ERR_TOO_MANY           over ACT_MAX_SERVICES services, ACT_MAX_PRIVS privileges
+ *                              or ACT_MAX_PERMS permissions in one service, or 65535 resources
+ *   ACT_ERR_SERVICE_TYPE       a service type act_service_fields does not know
+ *   ACT_ERR_DUPLICATE          a privilege key or (resource, permission) pair twice in one service
+ *   ACT_ERR_FIELD_TOO_LONG     a string over ACT_MAX_FIELD bytes
+ *   ACT_ERR_CONTENT_TOO_LARGE  the payload would exceed ACT_MAX_CONTENT
+ *   ACT_ERR_CRYPTO             OpenSSL failed */
+act_status act_token007_payload(act_ctx *ctx, const act_token007_in *in, const uint8_t **payload, size_t *len);
 
-/* Builds the token string into out (NUL-terminated); *out_len excludes the NUL. */
+/* Builds the token string into out (NUL-terminated; ACT_TOKEN007_MAX_OUT always fits).
+ *   ACT_OK          *out_len = its length without the NUL
+ *   every status of act_token007_payload, and
+ *   ACT_ERR_ARG     out or out_len NULL
+ *   ACT_ERR_BUFFER  cap is too small
+ *   ACT_ERR_ZLIB, ACT_ERR_NOMEM  as act_ctx_deflate */
 act_status act_token007_build(act_ctx *ctx, const act_token007_in *in, char *out, size_t cap, size_t *out_len);
 
 /* A parsed service; strings point into the context. */
@@ -120,14 +141,32 @@ typedef struct {
   act_service_view services[ACT_MAX_SERVICES];
 } act_token007_view;
 
-/* Reads a "007" token. Views point into ctx until its next use. */
-act_status act_token007_parse(act_ctx *ctx, const char *token, size_t len, act_token007_view *out);
+/* Reads a "007" token. Views point into ctx until its next use. Reading stops,
+ * with ACT_OK and stopped_at_unknown = 1, at the first service of unknown type.
+ * On a failure, out may hold part of what was read.
+ *   ACT_OK
+ *   ACT_ERR_ARG             ctx or out NULL; token NULL with len > 0
+ *   ACT_ERR_TOKEN_TOO_LONG  len over ACT_MAX_TOKEN_LEN
+ *   ACT_ERR_VERSION         does not start with "007"
+ *   ACT_ERR_BASE64          the body is not standard padded base64
+ *   ACT_ERR_INFLATE         the body is not one complete zlib stream
+ *   ACT_ERR_INFLATE_LIMIT   it inflates past ACT_MAX_CONTENT
+ *   ACT_ERR_ZLIB            zlib failed
+ *   ACT_ERR_TRUNCATED       the payload ends inside a field
+ *   ACT_ERR_TOO_MANY        over ACT_MAX_SERVICES known services, or ACT_MAX_PRIVS in one */
+ACT_MUST_CHECK act_status act_token007_parse(act_ctx *ctx, const char *token, size_t len, act_token007_view *out);
 
 /* *match = 1 when the signature recomputed with cert equals the token's
- * (constant-time). ACT_ERR_APP_CERTIFICATE when cert is not 32 hex characters. */
-act_status act_token007_check(act_ctx *ctx, const act_token007_view *v, act_str cert, int *match);
+ * (constant-time), else 0; 0 also for a view whose signature is not 32 bytes
+ * or whose app id is not 32 hexadecimal characters. *match is 0 on every status but ACT_OK.
+ *   ACT_OK                   *match says
+ *   ACT_ERR_ARG              ctx, v or match NULL
+ *   ACT_ERR_APP_CERTIFICATE  cert is not 32 hexadecimal characters
+ *   ACT_ERR_CRYPTO           OpenSSL failed */
+ACT_MUST_CHECK act_status act_token007_check(act_ctx *ctx, const act_token007_view *v, act_str cert, int *match);
 
-/* Walks a validated RTM2 permission tree. For every resource, and once with
+/* Walks a permission tree validated by act_token007_parse (one from elsewhere is
+ * read without stepping past its end). For every resource, and once with
  * resource == NULL for a permission type that lists none, calls cb. */
 typedef void (*act_perm_cb)(void *user, uint16_t resource_type, uint16_t permission_type, const act_str *resource);
 void act_rtm2_walk(act_str tree, act_perm_cb cb, void *user);
