@@ -21,6 +21,16 @@ const REDIS_SERVER = process.env.REDIS_SERVER_PATH || 'redis-server';
 const REDIS_CLI = process.env.REDIS_CLI_PATH || 'redis-cli';
 const DEMO = path.join(__dirname, '..', '..', 'example', 'server.js');
 const started = new Set(); // every child process started here
+// A test process that dies leaves no redis-server or server process behind.
+process.once('exit', () => {
+  for (const child of started) {
+    try {
+      child.kill('SIGKILL');
+    } catch (_) {
+      // gone
+    }
+  }
+});
 
 // ---- availability: skip off-CI, fail in CI ---------------------------------------
 
