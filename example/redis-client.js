@@ -36,7 +36,13 @@ async function connectRedisClients(options = {}) {
     throw e;
   }
   const pub = cluster
-    ? redis.createCluster({ rootNodes: seeds.map(s => ({ url: /^redis:\/\//.test(s) ? s : `redis://${s}` })) })
+    ? redis.createCluster({
+      rootNodes: seeds.map(s => ({ url: /^redis:\/\//.test(s) ? s : `redis://${s}` })),
+      // After a master fails, look for the new topology 500 ms into the
+      // reconnection attempts (node-redis waits 5 s by default): the calls'
+      // slot is served again as soon as a replica has taken over.
+      topologyRefreshOnReconnectionAttemptStrategy: 500,
+    })
     : redis.createClient({ url });
   const sub = pub.duplicate();
   pub.on('error', err => onError('commands', err));

@@ -6,7 +6,7 @@
 // the demo cannot serve: a 301-member group, a Redis Cluster), real
 // socket.io-client users. One test per finding of the issue:
 //   1 a stall longer than nodeTtlMs        2 CLIENT PAUSE WRITE + CLIENT KILL during presence updates
-//   3 300 simultaneous group accepts       4a restart empty   4b restart from an older snapshot
+//   3 300 simultaneous group accepts (beside the memory store)       4a restart empty   4b restart from an older snapshot
 //   4c events during an outage             5 Redis Cluster, a master killed mid-call
 // What every one expects: nothing is lost silently (each connected participant
 // of a call that ends is told: call:ended / call:cancelled / call:missed), the
@@ -324,41 +324,57 @@ describeRedis('issue 12 faults on one redis-server, two demo processes', () => {
 describeRedis('issue 12 finding 3: simultaneous group accepts over Redis', () => {
   const CALLEES = 300;
   let redis;
-  let server;
-  let members;
+  const servers = {};
+  const members = {};
 
+  // The same group on two servers: one on Redis, and one process with the
+  // memory store (no Redis at all) as the floor. Every accept is told to the
+  // 300 others, so a storm is 90,000 socket.io packets whichever the store:
+  // Redis must add no failures and little time to that.
   beforeAll(async () => {
     redis = await RedisServer.start();
-    server = await startServer({
-      script: CALL_SERVER, name: 'call-server',
-      env: { REDIS_URL: redis.url, GROUP_SIZE: String(CALLEES + 1), RING_TIMEOUT_MS: '60000', CALL_NODE_TTL_MS: '10000' },
-    });
-    const map = {};
-    for (let i = 0; i <= CALLEES; i++) map[`m${i}`] = [server, bigMember(i)];
-    members = await connectUsers(map);
+    const env = { GROUP_SIZE: String(CALLEES + 1), RING_TIMEOUT_MS: '60000', CALL_NODE_TTL_MS: '10000' };
+    [servers.memory, servers.redis] = await Promise.all([
+      startServer({ script: CALL_SERVER, name: 'call-server memory', env: { ...env, STORE: 'memory' } }),
+      startServer({ script: CALL_SERVER, name: 'call-server redis', env: { ...env, REDIS_URL: redis.url } }),
+    ]);
   }, 60000);
 
   afterAll(async () => {
-    if (members) disconnectAll(Object.values(members));
-    if (server) await server.stop('SIGKILL');
+    for (const m of Object.values(members)) disconnectAll(Object.values(m));
+    await Promise.all(Object.values(servers).map(s => s.stop('SIGKILL')));
     if (redis) await redis.close();
   });
 
-  test(`3: ${CALLEES} members accept at once: all ok, the slowest under 2 s`, async () => {
-    const list = Object.values(members);
-    const [caller, ...callees] = list;
+  async function storm(which) {
+    const map = {};
+    for (let i = 0; i <= CALLEES; i++) map[`m${i}`] = [servers[which], bigMember(i)];
+    members[which] = await connectUsers(map);
+    const [caller, ...callees] = Object.values(members[which]);
     const callId = await startCall(caller, BIG_GROUP_ID);
     await Promise.all(callees.map(m => waitFor(m, 'incoming-call', d => d.callId === callId, 10000)));
     const t0 = Date.now();
-    const acks = await Promise.all(callees.map(m => ack(m, 'call:accept', { callId }, 20000)));
+    const acks = await Promise.all(callees.map(m => ack(m, 'call:accept', { callId }, 30000)));
     const wallMs = Date.now() - t0;
     const codes = {};
     for (const a of acks) codes[code(a)] = (codes[code(a)] || 0) + 1;
     const slowestMs = Math.max(...acks.map(a => a.ms));
-    console.log(`finding 3: ${CALLEES} accepts: ${JSON.stringify(codes)}, slowest ${slowestMs} ms, wall ${wallMs} ms`);
-    await ack(caller, 'call:end', { callId }, 10000);
-    expect({ codes, slowestUnder2s: slowestMs < 2000 }).toEqual({ codes: { ok: CALLEES }, slowestUnder2s: true });
-  }, 90000);
+    const ended = await ack(caller, 'call:end', { callId }, 10000);
+    disconnectAll(Object.values(members[which]));
+    delete members[which];
+    await sleep(500);
+    return { codes, slowestMs, wallMs, ended: code(ended) };
+  }
+
+  test(`3: ${CALLEES} members accept at once: all ok, and the slowest within 1.5x (+500 ms) of the memory store's`, async () => {
+    const memory = await storm('memory');
+    const overRedis = await storm('redis');
+    console.log(`finding 3: ${CALLEES} accepts, slowest ack: Redis ${overRedis.slowestMs} ms (${JSON.stringify(overRedis.codes)}), ` +
+      `memory store ${memory.slowestMs} ms (${JSON.stringify(memory.codes)})`);
+    expect({ memory: memory.codes, redis: overRedis.codes, ended: [memory.ended, overRedis.ended] })
+      .toEqual({ memory: { ok: CALLEES }, redis: { ok: CALLEES }, ended: ['ok', 'ok'] });
+    expect(overRedis.slowestMs).toBeLessThan(1.5 * memory.slowestMs + 500);
+  }, 120000);
 });
 
 // ---- 5: Redis Cluster, 3 masters + 3 replicas ---------------------------------------------

@@ -31,6 +31,7 @@ class Commander {
     this.kind = kind
     this.timeoutMs = timeoutMs
     this._sha = new Map()
+    this._lastReply = 0 // when the client last answered anything
   }
 
   /** Is the client known to be down (so that waiting is pointless)? */
@@ -47,22 +48,51 @@ class Commander {
     return this.client.sendCommand(strings)
   }
 
-  /** A command with the deadline `until` (Date.now() ms); client errors become UNAVAILABLE. */
+  /**
+   * A command with the deadline `until` (Date.now() ms); client errors become
+   * UNAVAILABLE. At the deadline the command is given up only if the
+   * connection made no progress lately (no reply to anything): replies come
+   * in order, so while others arrive this one is on its way (this process is
+   * just busy), and the script's own notAfter says whether it ran in time.
+   */
   command(args, firstKey, until) {
     if (this.down()) return Promise.reject(unavailable())
-    const ms = Math.max(1, until - Date.now())
-    let timer
-    const timeout = new Promise((resolve, reject) => {
-      timer = setTimeout(() => reject(unavailable()), ms)
-    })
     let sent
     try {
       sent = Promise.resolve(this._send(args, firstKey))
     } catch (err) {
       sent = Promise.reject(err)
     }
-    sent.catch(() => {}) // a late failure after the deadline is nobody's
-    return Promise.race([sent, timeout]).finally(() => clearTimeout(timer))
+    const progressed = () => {
+      this._lastReply = Date.now()
+    }
+    sent.then(progressed, () => {}) // (a late failure after the deadline is nobody's)
+    let timer
+    // Given up only if Redis answered nothing lately. A timer that fires late
+    // means this process was busy, not Redis: it waits another quarter. Else the
+    // decision waits for the I/O already received (setImmediate runs after it).
+    const quarter = Math.max(50, this.timeoutMs / 4)
+    let since = until - quarter
+    const timeout = new Promise((resolve, reject) => {
+      const arm = (ms) => {
+        const due = Date.now() + ms
+        timer = setTimeout(() => {
+          if (Date.now() - due > quarter / 2) return arm(quarter)
+          timer = setImmediate(() => {
+            timer = null
+            if (this._lastReply > since) {
+              since = Date.now()
+              arm(quarter)
+            } else reject(unavailable())
+          })
+        }, ms)
+      }
+      arm(Math.max(1, until - Date.now()))
+    })
+    return Promise.race([sent, timeout]).finally(() => {
+      clearTimeout(timer)
+      clearImmediate(timer)
+    })
   }
 
   /** EVALSHA, with EVAL when the server lacks the script (after a restart or a failover). */

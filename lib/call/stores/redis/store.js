@@ -124,9 +124,9 @@ class RedisCallStore {
 
   /** Runs a guarded script (scripts.js GUARD); follows epoch changes; returns its reply. */
   async _script(script, keys, args) {
-    const until = Date.now() + this.commandTimeoutMs
     const margin = Math.min(200, Math.floor(this.commandTimeoutMs / 4))
     for (let attempt = 0; attempt < 4; attempt++) {
+      const until = Date.now() + this.commandTimeoutMs
       if (this.epoch === null) await this._sync(null, () => this._establish(''), until)
       const epoch = this.epoch
       const base = this._base()
@@ -134,7 +134,9 @@ class RedisCallStore {
       const reply = await this._cmd.eval(script, [this._epochKey, this._genKey, ...keys(base)],
         [epoch, String(notAfter), String(this._maxGen), ...args(base)], until)
       const tag = String(reply[0])
-      if (tag === 'late') throw unavailable()
+      // Redis answered, but got the script after its notAfter (it did nothing):
+      // this process or the network was slow, not Redis. Sent again, fresh.
+      if (tag === 'late') continue
       if (tag === 'epoch') {
         const current = String(reply[1])
         await this._sync(epoch, () => (current === '' || this._retired.has(current)
