@@ -162,7 +162,8 @@ function attachCallSignaling(io, input) {
     if (closed) return
     const t = setTimeout(() => {
       timers.delete(callId)
-      if (!closed) step(callId, Event.TIMEOUT, null).catch(fault)
+      // a store that cannot be asked now: the sweeps find the deadline again
+      if (!closed) step(callId, Event.TIMEOUT, null).catch((err) => (isUnavailable(err) ? null : fault(err)))
     }, ringTimeoutMs + 1)
     if (typeof t.unref === 'function') t.unref()
     timers.set(callId, t)
@@ -322,7 +323,7 @@ function attachCallSignaling(io, input) {
       }
       for (const callId of due) {
         if (closed) return
-        await step(callId, Event.TIMEOUT, null).catch(fault)
+        await step(callId, Event.TIMEOUT, null).catch((err) => (isUnavailable(err) ? null : fault(err)))
       }
     } finally {
       sweepRunning = false

@@ -24,6 +24,12 @@
 //   base p:<user>     hash: node -> sockets the user has there
 //   base nu:<node>    set: users with a socket on that node
 const { TABLE } = require('../../machine')
+const { Member } = require('../../protocol')
+
+// one character per member state in a snapshot (see SNAPSHOT)
+const CODE = {}
+for (const state of Object.values(Member)) CODE[state] = state[0]
+if (new Set(Object.values(CODE)).size !== Object.keys(CODE).length) throw new Error('member state codes collide')
 
 // member state -> event -> next member state, from the machine's own table
 const NEXT = {}
@@ -85,11 +91,26 @@ redis.call('PEXPIRE', KEYS[4], px)
 return {'ok', tostring(g), bits}
 `
 
+// The call as it was, compact: its fields, and one character per member state
+// in the order [caller, ...others] (JS keeps meta/others/bits per call: sent
+// only when asked, ARGV[10] = '1').
+const SNAPSHOT = `
+local CODE = cjson.decode('${JSON.stringify(CODE)}')
+local function snapshot(f, full)
+  local others = cjson.decode(f.others)
+  local codes = { CODE[f['m:' .. f.caller]] }
+  for i = 1, #others do codes[i + 1] = CODE[f['m:' .. others[i]]] or '?' end
+  local s = { f.phase, f.answeredAt, f.joined, f.ringing, table.concat(codes) }
+  if full then s[6] = f.meta; s[7] = f.others; s[8] = f.bits end
+  return s
+end
+`
+
 // One machine step. KEYS: 3 call, 4 deadlines, 5 the actor's user key (the call key again without an actor).
 // ARGV: 4 event, 5 actor, 6 now (ms, the machine's clock), 7 callId, 8 base, 9 maxCallMs.
 // -> {'missing', gen} | {'same', gen, snapshot} | {'ok', gen, snapshot, ended}
-// snapshot: the call's hash before the step (HGETALL), so that JS runs machine.step on it.
-const APPLY = GUARD + `
+// snapshot: the call before the step (SNAPSHOT), so that JS runs machine.step on it.
+const APPLY = GUARD + SNAPSHOT + `
 local NEXT = cjson.decode('${JSON.stringify(NEXT)}')
 local ck, ev, actor, now, cid, base, px = KEYS[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
 if redis.call('EXISTS', ck) == 0 then
@@ -118,7 +139,8 @@ else
     changes[1] = {actor, nx}
   end
 end
-if #changes == 0 then return {'same', tostring(gen), h} end
+local snap = snapshot(f, ARGV[10] == '1')
+if #changes == 0 then return {'same', tostring(gen), snap} end
 local g = redis.call('INCR', KEYS[2])
 local ended = not (joined > 0 and joined + ringing >= 2)
 if ended then
@@ -130,7 +152,7 @@ if ended then
   end
   redis.call('DEL', ck)
   redis.call('ZREM', KEYS[4], cid)
-  return {'ok', tostring(g), h, 1}
+  return {'ok', tostring(g), snap, 1}
 end
 for _, c in ipairs(changes) do
   redis.call('HSET', ck, 'm:' .. c[1], c[2])
@@ -153,7 +175,7 @@ if redis.call('PTTL', ck) < tonumber(px) / 2 then
     end
   end
 end
-return {'ok', tostring(g), h, 0}
+return {'ok', tostring(g), snap, 0}
 `
 
 // The call a user is in, checked live (a stale index entry is dropped).
@@ -279,4 +301,4 @@ end
 return {cur, redis.call('GET', KEYS[2]) or '0'}
 `
 
-module.exports = { CREATE, APPLY, CALL_OF, STATES, PRESENCE, RESET_PRESENCE, SWEEP, EPOCH, NEXT }
+module.exports = { CREATE, APPLY, CALL_OF, STATES, PRESENCE, RESET_PRESENCE, SWEEP, EPOCH, NEXT, CODE }

@@ -32,18 +32,17 @@ function argError(Ctor, code, message) {
 // A prefix whose first {...} is a non-empty Redis Cluster hash tag.
 const HASH_TAG = /^[^{]*\{[^}]+\}/
 
-/** The call from a script's HGETALL reply, members in the machine's order. */
-function decodeCall(flat) {
-  const f = new Map()
-  for (let i = 0; i < flat.length; i += 2) f.set(String(flat[i]), String(flat[i + 1]))
-  const meta = JSON.parse(f.get('meta'))
-  const others = JSON.parse(f.get('others'))
-  const bits = f.get('bits')
-  const state = (u) => f.get('m:' + u)
-  const members = new Map([[meta.callerId, state(meta.callerId)]])
-  for (let i = 0; i < others.length; i++) if (bits[i] === '1') members.set(others[i], state(others[i]))
-  for (let i = 0; i < others.length; i++) if (bits[i] !== '1' && !members.has(others[i])) members.set(others[i], state(others[i]))
-  const answeredAt = f.get('answeredAt')
+const STATE_OF = new Map(Object.entries(S.CODE).map(([state, c]) => [c, state]))
+const CACHED = 2000 // calls whose fixed part (meta, others, bits) this process keeps
+
+/** The fixed part of a call: { meta, others, bits }, from the stored strings. */
+const fixedPart = (meta, others, bits) => ({ meta: JSON.parse(meta), others: JSON.parse(others), bits })
+
+/** The call from its fixed part and a snapshot (scripts.js SNAPSHOT), members in the machine's order. */
+function decodeCall({ meta, others, bits }, [phase, answeredAt, joined, ringing, codes]) {
+  const members = new Map([[meta.callerId, STATE_OF.get(codes[0])]])
+  for (let i = 0; i < others.length; i++) if (bits[i] === '1') members.set(others[i], STATE_OF.get(codes[i + 1]))
+  for (let i = 0; i < others.length; i++) if (bits[i] !== '1' && !members.has(others[i])) members.set(others[i], STATE_OF.get(codes[i + 1]))
   return {
     callId: meta.callId,
     conversationId: meta.conversationId,
@@ -52,11 +51,20 @@ function decodeCall(flat) {
     createdAt: meta.createdAt,
     ringUntil: meta.ringUntil,
     answeredAt: answeredAt ? Number(answeredAt) : null,
-    phase: f.get('phase'),
-    joined: Number(f.get('joined')),
-    ringing: Number(f.get('ringing')),
+    phase: String(phase),
+    joined: Number(joined),
+    ringing: Number(ringing),
     members,
   }
+}
+
+/** The call from a plain HGETALL of its hash (get()). */
+function decodeHash(flat) {
+  const f = new Map()
+  for (let i = 0; i < flat.length; i += 2) f.set(String(flat[i]), String(flat[i + 1]))
+  const fixed = fixedPart(f.get('meta'), f.get('others'), f.get('bits'))
+  const codes = [fixed.meta.callerId, ...fixed.others].map((u) => S.CODE[f.get('m:' + u)] || '?').join('')
+  return decodeCall(fixed, [f.get('phase'), f.get('answeredAt'), f.get('joined'), f.get('ringing'), codes])
 }
 
 /**
@@ -116,6 +124,7 @@ class RedisCallStore {
     this._reconcile = false // calls may have vanished: tell sweep()'s caller
     this._offset = 0 // Redis clock - this clock (ms), from the sweeps
     this._offsetSamples = 0
+    this._fixed = new Map() // callId -> fixed part (insertion order: the oldest first out)
   }
 
   _base() {
@@ -225,18 +234,29 @@ class RedisCallStore {
   /** Store contract: one machine step on the stored call, atomically. */
   async apply(callId, event, actor, now) {
     const who = actor === null || actor === undefined ? null : String(actor)
+    let fixed = this._fixed.get(callId) // immutable once created: sent only when not known here
     const reply = await this._script(S.APPLY,
       (b) => [b + 'c:' + callId, b + 'dl', who === null ? b + 'c:' + callId : b + 'u:' + who],
-      (b) => [event, who ?? '', String(now), callId, b, String(this.maxCallMs)])
+      (b) => [event, who ?? '', String(now), callId, b, String(this.maxCallMs), fixed ? '0' : '1'])
     const tag = String(reply[0])
-    if (tag === 'missing') return machine.missing(event)
-    const result = machine.step(decodeCall(reply[2]), event, who, now)
+    if (tag === 'missing') {
+      this._fixed.delete(callId)
+      return machine.missing(event)
+    }
+    const snap = reply[2].map(String)
+    if (!fixed) {
+      fixed = fixedPart(snap[5], snap[6], snap[7])
+      this._fixed.set(callId, fixed)
+      if (this._fixed.size > CACHED) this._fixed.delete(this._fixed.keys().next().value)
+    }
+    const result = machine.step(decodeCall(fixed, snap), event, who, now)
     // The script applied the machine's table itself; both must agree.
     const changed = !result.error && result.effects.some((e) => e.type === 'member')
     const ended = !result.error && result.effects.some((e) => e.type === 'end')
     if (changed !== (tag === 'ok') || ended !== (tag === 'ok' && Number(reply[3]) === 1)) {
       throw callError('ERR_AGORA_CALL_STORE_DIVERGED', `${event} on ${tag}`)
     }
+    if (ended) this._fixed.delete(callId)
     return result
   }
 
@@ -248,7 +268,7 @@ class RedisCallStore {
       .catch((err) => { throw err && err.code ? err : unavailable(err) })
     const list = Array.isArray(flat) ? flat : Object.entries(flat || {}).flat() // RESP3 / ioredis objects
     if (list.length === 0) return null
-    const call = decodeCall(list)
+    const call = decodeHash(list)
     const members = Object.create(null)
     for (const [u, s] of call.members) members[u] = s
     return { ...call, members }
@@ -361,4 +381,4 @@ class RedisCallStore {
   }
 }
 
-module.exports = { RedisCallStore, decodeCall, HASH_TAG }
+module.exports = { RedisCallStore, HASH_TAG }
