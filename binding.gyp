@@ -6,7 +6,6 @@
         "src/binding.c",
         "src/core/ctx.c",
         "src/core/encoding.c",
-        "src/core/membership.c",
         "src/core/privmap.c",
         "src/core/sign.c",
         "src/core/status.c",
@@ -16,6 +15,11 @@
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags_c": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden"],
+      "conditions": [
+        ["OS=='linux'", {
+          "ldflags": ["-Wl,-z,now"]
+        }]
+      ],
       "xcode_settings": {
         "OTHER_CFLAGS": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden"]
       }

@@ -159,3 +159,7 @@ export declare const limits: Readonly<{
   maxPrivileges: number
   maxPermissions: number
 }>
+
+/** Which token engine this process got: the C addon, or the JavaScript fallback
+ * (where no prebuilt binary fits and none could be compiled, or AGORA_CALL_TOKEN_IMPL=js). */
+export declare const implementation: 'native' | 'js'

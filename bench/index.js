@@ -153,6 +153,11 @@ function runTokens(opts, results, checks) {
     summary.push([row.id, `${fmtNs(result.contenders[0].nsPerOp.median)}/op`, `${fmtNs(other.nsPerOp.median)}/op`,
       fmtRatio(r), row.goal.aim ? `>= ${row.goal.min}x (aim ${row.goal.aim}x)` : `>= ${row.goal.min}x`,
       mark(goals[0].pass)])
+    const fallback = result.contenders.find((c) => c.key === 'fallback')
+    if (fallback) {
+      summary.push([`${row.id} (fallback)`, `${fmtNs(result.contenders[0].nsPerOp.median)}/op`,
+        `${fmtNs(fallback.nsPerOp.median)}/op`, fmtRatio(result.ratios.fallback), 'reported only', ''])
+    }
   }
 }
 

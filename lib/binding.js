@@ -1,67 +1,28 @@
 'use strict'
-// Loads the compiled addon (built by `npm install` through node-gyp) and makes
-// its errors ordinary errors of the caller's realm: errors thrown from native
-// code belong to the main context, so under Jest or `vm` an `instanceof
-// TypeError` check would fail on them.
-const path = require('path')
+// The token engine: the native addon (lib/native.js) where it loads, else the
+// JavaScript fallback (lib/fallback.js), which has the same exports and gives
+// the same outputs. AGORA_CALL_TOKEN_IMPL=native or =js chooses; with =native a
+// failure to load the addon is an error, not a fallback.
+const IMPL = process.env.AGORA_CALL_TOKEN_IMPL
 
-function load() {
-  const root = path.join(__dirname, '..', 'build')
-  const tried = []
-  for (const mode of ['Release', 'Debug']) {
-    const file = path.join(root, mode, 'agora_call_token.node')
-    try {
-      return require(file)
-    } catch (err) {
-      if (err.code !== 'MODULE_NOT_FOUND') throw err
-      tried.push(`build/${mode}`)
-    }
+function choose() {
+  if (IMPL === 'js') return { implementation: 'js', engine: require('./fallback/index'), nativeError: null }
+  if (IMPL === 'native') return { implementation: 'native', engine: require('./native'), nativeError: null }
+  if (IMPL !== undefined && IMPL !== '') {
+    const err = new TypeError('agora-call-token: AGORA_CALL_TOKEN_IMPL must be "native", "js" or unset. ' +
+      `Received a string of length ${IMPL.length}`)
+    err.code = 'ERR_INVALID_ARG_VALUE'
+    throw err
   }
-  const err = new Error(`agora-call-token: the native addon is not built (looked in ${tried.join(', ')}). ` +
-    'Run `npm install` (or `npx node-gyp rebuild`) in the package; it needs a C compiler and python3.')
-  err.code = 'ERR_AGORA_ADDON_NOT_BUILT'
-  throw err
-}
-
-const native = load()
-
-function localError(err) {
-  if (err instanceof Error || err === null || typeof err !== 'object') return err
-  const Ctor = err.name === 'RangeError' ? RangeError : err.name === 'TypeError' ? TypeError : Error
-  const out = new Ctor(err.message)
-  out.code = err.code
-  if (err.reason !== undefined) out.reason = err.reason
-  return out
-}
-
-function wrap(fn) {
-  return function (a, b, c, d, e, f, g) {
-    try {
-      return fn(a, b, c, d, e, f, g)
-    } catch (err) {
-      throw localError(err)
-    }
+  try {
+    return { implementation: 'native', engine: require('./native'), nativeError: null }
+  } catch (err) {
+    if (err.code !== 'ERR_AGORA_ADDON_NOT_BUILT' && err.code !== 'ERR_AGORA_ADDON_LOAD_FAILED') throw err
+    return { implementation: 'js', engine: require('./fallback/index'), nativeError: err }
   }
 }
 
-module.exports = {
-  buildRtc(appId, cert, channel, account, issueTs, expire, salt, join, audio, video, data, rtmLogin) {
-    try {
-      return native.buildRtc(appId, cert, channel, account, issueTs, expire, salt, join, audio, video, data, rtmLogin)
-    } catch (err) {
-      throw localError(err)
-    }
-  },
-  build007: wrap(native.build007),
-  parse007: wrap(native.parse007),
-  verify007: wrap(native.verify007),
-  build006: wrap(native.build006),
-  parse006: wrap(native.parse006),
-  verify006: wrap(native.verify006),
-  isParticipant: wrap(native.isParticipant),
-  _deflate: wrap(native._deflate),
-  limits: native.limits,
-  fieldKinds: native.fieldKinds,
-  serviceKinds: native.serviceKinds,
-  serviceNames: native.serviceNames
-}
+const { implementation, engine, nativeError } = choose()
+
+// `nativeError`: why the addon was not used (null when it is, or when js was asked for).
+module.exports = { ...engine, implementation, nativeError }

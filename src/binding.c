@@ -177,28 +177,6 @@ static int get_array(napi_env env, napi_value v, const char *arg, uint32_t *len)
   return napi_get_array_length(env, v, len) == napi_ok;
 }
 
-/* An array, or an array behind a Proxy (Mongoose arrays are): Node-API sees
- * no array there, so read its length and walk it element by element. */
-static int get_array_like(napi_env env, napi_value v, const char *arg, uint32_t *len) {
-  bool is = false;
-  napi_valuetype t;
-  napi_value lv;
-  double d;
-  if (napi_is_array(env, v, &is) == napi_ok && is) return napi_get_array_length(env, v, len) == napi_ok;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_object || napi_get_named_property(env, v, "length", &lv) != napi_ok ||
-      napi_typeof(env, lv, &t) != napi_ok || t != napi_number || napi_get_value_double(env, lv, &d) != napi_ok ||
-      !(d >= 0 && d <= 4294967295.0) || d != (double)(uint32_t)d) {
-    napi_value ignored;
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (pending) napi_get_and_clear_last_exception(env, &ignored); /* a proxy trap threw: say so, typed */
-    act_throw_type(env, arg, "an array");
-    return 0;
-  }
-  *len = (uint32_t)d;
-  return 1;
-}
-
 static int element(napi_env env, napi_value arr, uint32_t i, napi_value *out) {
   return napi_get_element(env, arr, i, out) == napi_ok;
 }
@@ -636,188 +614,6 @@ static napi_value deflate_export_impl(napi_env env, napi_callback_info info) {
 static napi_value parse006_impl(napi_env env, napi_callback_info info) { return read006(env, info, 0); }
 static napi_value verify006_impl(napi_env env, napi_callback_info info) { return read006(env, info, 1); }
 
-/* ---- membership ---- */
-
-/* Property names, created once per call and only when first needed. */
-enum { K_ID, K__ID, K_BSONTYPE, K_I0, K_I1, K_I2, K_I3, K_COUNT };
-static const char *const kKeyNames[K_COUNT] = {"id", "_id", "_bsontype", "i0", "i1", "i2", "i3"};
-
-typedef struct {
-  napi_env env;
-  napi_value list;
-  napi_value keys[K_COUNT];
-  napi_value names; /* optional: the same names as JS strings, in kKeyNames order */
-  char *text;      /* room for one participant's text id */
-  size_t text_max; /* longer text cannot equal the needle */
-  int32_t needle_i3; /* the needle's last three bytes, or -1 when it is no ObjectId */
-} id_reader;
-
-static int key(id_reader *r, int k, napi_value *out) {
-  /* Names handed in by lib/ are JS literals, hence internalized: V8 looks
-   * them up without hashing them again on every participant. */
-  if (!r->keys[k] && (!r->names || napi_get_element(r->env, r->names, (uint32_t)k, &r->keys[k]) != napi_ok) &&
-      napi_create_string_utf8(r->env, kKeyNames[k], NAPI_AUTO_LENGTH, &r->keys[k]) != napi_ok)
-    return 0;
-  *out = r->keys[k];
-  return 1;
-}
-
-static int get_key(id_reader *r, napi_value obj, int k, napi_value *out) {
-  napi_value name;
-  return key(r, k, &name) && napi_get_property(r->env, obj, name, out) == napi_ok;
-}
-
-static int typed_oid(napi_env env, napi_value v, uint8_t buf[ACT_OID_LEN], int *is_typed) {
-  bool typed = false;
-  napi_typedarray_type tt;
-  size_t len;
-  void *data;
-  *is_typed = 0;
-  if (napi_is_typedarray(env, v, &typed) != napi_ok || !typed) return 0;
-  *is_typed = 1;
-  if (napi_get_typedarray_info(env, v, &tt, &len, &data, NULL, NULL) != napi_ok) return -1;
-  if ((tt != napi_uint8_array && tt != napi_uint8_clamped_array) || len != ACT_OID_LEN) return 0;
-  memcpy(buf, data, ACT_OID_LEN);
-  return 1;
-}
-
-/* bson >= 7 keeps an ObjectId as four 24-bit integers i0..i3 (its `id` getter
- * allocates a new array on each call). Returns 1 with the 12 bytes, 0 when v
- * has no such fields, 2 when i3 already differs from the needle's (then it
- * cannot be the same id and i0..i2 are not read), -1 when JS threw. */
-static int int_oid(id_reader *r, napi_value v, uint8_t buf[ACT_OID_LEN]) {
-  napi_env env = r->env;
-  napi_value f;
-  napi_valuetype t;
-  uint32_t w[4];
-  if (!get_key(r, v, K_I3, &f) || napi_typeof(env, f, &t) != napi_ok) return -1;
-  if (t != napi_number) return 0;
-  napi_get_value_uint32(env, f, &w[3]);
-  if (w[3] > 0xffffff) return 0;
-  if (r->needle_i3 >= 0 && (int32_t)w[3] != r->needle_i3) return 2;
-  for (int i = 0; i < 3; i++) {
-    if (!get_key(r, v, K_I0 + i, &f) || napi_typeof(env, f, &t) != napi_ok) return -1;
-    if (t != napi_number) return 0;
-    napi_get_value_uint32(env, f, &w[i]);
-    if (w[i] > 0xffffff) return 0;
-  }
-  for (int i = 0; i < 4; i++) {
-    buf[3 * i] = (uint8_t)(w[i] >> 16);
-    buf[3 * i + 1] = (uint8_t)(w[i] >> 8);
-    buf[3 * i + 2] = (uint8_t)w[i];
-  }
-  return 1;
-}
-
-/* Reads one id out of a JS value: a string, an integer, a 12-byte Uint8Array,
- * a bson ObjectId (any version: i0..i3, its 12-byte `id`, or toHexString()),
- * or a populated document's `_id`. Returns 1, 0 (no usable id, or one that
- * cannot equal the needle) or -1 (JS threw). */
-static int read_id(id_reader *r, napi_value v, act_id *out, uint8_t buf[ACT_OID_LEN], int depth) {
-  napi_env env = r->env;
-  napi_valuetype t;
-  size_t len = 0;
-  int typed, got;
-  if (napi_typeof(env, v, &t) != napi_ok) return -1;
-  if (t == napi_string) {
-    /* ACT_STRBUF room: V8 cuts only at character boundaries, so a longer
-     * string must come back longer than text_max, never exactly as long. */
-    if (napi_get_value_string_utf8(env, v, r->text, ACT_STRBUF(r->text_max), &len) != napi_ok) return -1;
-    if (len > r->text_max) return 0; /* longer than anything that could match */
-    act_id_from_text(r->text, len, buf, out);
-    return 1;
-  }
-  if (t == napi_number) {
-    double d;
-    napi_get_value_double(env, v, &d);
-    if (d != d || d > 9007199254740991.0 || d < -9007199254740991.0 || d != (double)(int64_t)d) return 0;
-    len = (size_t)snprintf(r->text, r->text_max + 1, "%lld", (long long)d);
-    if (len > r->text_max) return 0;
-    act_id_from_text(r->text, len, buf, out);
-    return 1;
-  }
-  if (t != napi_object || depth > 2) return 0;
-  got = typed_oid(env, v, buf, &typed);
-  if (typed || got < 0) {
-    if (got == 1) act_id_from_oid(buf, out);
-    return got;
-  }
-  /* bson >= 7 first: its `id` getter would allocate. */
-  got = int_oid(r, v, buf);
-  if (got == 1) act_id_from_oid(buf, out);
-  if (got != 0) return got == 2 ? 0 : got;
-  napi_value id, sub, bsontype;
-  if (!get_key(r, v, K_ID, &id)) return -1;
-  got = typed_oid(env, id, buf, &typed);
-  if (got != 0) {
-    if (got == 1) act_id_from_oid(buf, out);
-    return got;
-  }
-  if (!get_key(r, v, K__ID, &sub) || napi_typeof(env, sub, &t) != napi_ok) return -1;
-  if (t != napi_undefined && t != napi_null) return read_id(r, sub, out, buf, depth + 1);
-  /* An ObjectId whose bytes are not at hand (other bson builds): ask it for its hex. */
-  if (!get_key(r, v, K_BSONTYPE, &bsontype)) return -1;
-  char kind[16];
-  if (napi_typeof(env, bsontype, &t) != napi_ok || t != napi_string ||
-      napi_get_value_string_utf8(env, bsontype, kind, sizeof kind, &len) != napi_ok ||
-      (strcmp(kind, "ObjectId") != 0 && strcmp(kind, "ObjectID") != 0))
-    return 0;
-  napi_value fn, hex;
-  if (napi_get_named_property(env, v, "toHexString", &fn) != napi_ok || napi_typeof(env, fn, &t) != napi_ok) return -1;
-  if (t != napi_function) return 0;
-  if (napi_call_function(env, v, fn, 0, NULL, &hex) != napi_ok) return -1;
-  if (napi_typeof(env, hex, &t) != napi_ok || t != napi_string) return 0;
-  if (napi_get_value_string_utf8(env, hex, r->text, ACT_STRBUF(r->text_max), &len) != napi_ok) return -1;
-  if (len != 2 * ACT_OID_LEN) return 0;
-  act_id_from_text(r->text, len, buf, out);
-  return out->kind == ACT_ID_OID ? 1 : 0;
-}
-
-static int participant_source(void *user, size_t i, act_id *out, uint8_t buf[ACT_OID_LEN]) {
-  id_reader *r = user;
-  napi_value v;
-  if (napi_get_element(r->env, r->list, (uint32_t)i, &v) != napi_ok) return -1;
-  return read_id(r, v, out, buf, 0);
-}
-
-/* isParticipant(participants[], userId) -> boolean */
-static napi_value is_participant_impl(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  instance *in = get_instance(env);
-  uint32_t n;
-  bool names = false;
-  if (!in || !get_array_like(env, argv[0], "participants", &n)) return NULL;
-  id_reader r = {env, argv[0], {NULL}, NULL, in->s1, ACT_MAX_FIELD, -1};
-  if (napi_is_array(env, argv[2], &names) == napi_ok && names) r.names = argv[2];
-  uint8_t needle_buf[ACT_OID_LEN];
-  act_id needle = {ACT_ID_NONE, NULL, 0};
-  int got = read_id(&r, argv[1], &needle, needle_buf, 0);
-  long found = -1;
-  if (got > 0) {
-    /* The needle's text lives in s2; participants are read into s1, which
-     * needs room only for text as long as the needle's (or a 24-hex id). */
-    if (needle.kind == ACT_ID_TEXT) {
-      memcpy(in->s2, needle.p, needle.n);
-      needle.p = (const uint8_t *)in->s2;
-    } else if (needle.kind == ACT_ID_OID) {
-      r.needle_i3 = (int32_t)((needle.p[9] << 16) | (needle.p[10] << 8) | needle.p[11]);
-    }
-    r.text_max = needle.kind == ACT_ID_TEXT && needle.n > 2 * ACT_OID_LEN ? needle.n : 2 * ACT_OID_LEN;
-    found = act_find_participant(&needle, n, participant_source, &r);
-  }
-  if (got < 0 || found == -2) {
-    napi_value ignored;
-    napi_get_and_clear_last_exception(env, &ignored);
-    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE",
-                          got < 0 ? "The \"userId\" argument could not be read"
-                                  : "A participant could not be read (a getter or proxy threw)");
-    return NULL;
-  }
-  napi_value result;
-  NAPI(napi_get_boolean(env, found >= 0, &result));
-  return result;
-}
-
 /* Every export runs with its instance marked busy: JS that runs in the middle
  * of a call (a getter, a setter on Object.prototype, a proxy trap) and calls
  * the addon again would otherwise overwrite the buffers the first call is using. */
@@ -845,7 +641,6 @@ GUARDED(build006)
 GUARDED(parse006)
 GUARDED(verify006)
 GUARDED(deflate_export)
-GUARDED(is_participant)
 
 static void finalize_instance(napi_env env, void *data, void *hint) {
   (void)env;
@@ -878,7 +673,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"build006", NULL, build006, NULL, NULL, NULL, napi_enumerable, NULL},
       {"parse006", NULL, parse006, NULL, NULL, NULL, napi_enumerable, NULL},
       {"verify006", NULL, verify006, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"isParticipant", NULL, is_participant, NULL, NULL, NULL, napi_enumerable, NULL},
       {"_deflate", NULL, deflate_export, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   NAPI(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));

@@ -18,7 +18,12 @@ const http = require('http');
 const zlib = require('zlib');
 const express = require('express');
 const { Server } = require('socket.io');
-const act = require('../lib');
+const { IMPLS } = require('./helpers/impls');
+// The token rows run once per implementation (native addon, JavaScript
+// fallback): tokenTable points `act` at each in turn. Everything else uses the
+// package as it loads by default.
+const defaultAct = require('../lib');
+let act = defaultAct;
 const { createCallTokenRouter } = require('../lib/express');
 const { attachCallSignaling, notifyIncomingCall } = require('../lib/socket');
 const { v007, v006 } = require('./helpers/vectors');
@@ -134,6 +139,20 @@ function table(title, rows) {
   });
 }
 
+function perImplementation(title, body) {
+  describe.each(IMPLS)(`%s: ${title}`, (impl, engine) => {
+    beforeAll(() => {
+      act = engine;
+    });
+    afterAll(() => {
+      act = defaultAct;
+    });
+    body();
+  });
+}
+
+const tokenTable = (title, rows) => perImplementation(title, () => table(title, rows));
+
 const typed = (code) => ({ throws: TypeError, code });
 const ranged = (code) => ({ throws: RangeError, code });
 // The rule for every refused value: a TypeError or RangeError with a Node-style code.
@@ -197,7 +216,7 @@ rtcRows.push(
   { name: 'revoked Proxy as appId', call: () => act.buildRtcToken({ ...RTC, appId: revokedProxy() }), expect: refused() },
   { name: 'revoked Proxy as salt', call: () => act.buildRtcToken({ ...RTC, salt: revokedProxy() }), expect: refused() },
 );
-table('buildRtcToken', rtcRows);
+tokenTable('buildRtcToken', rtcRows);
 
 // ---- parseToken -------------------------------------------------------------------
 
@@ -265,7 +284,8 @@ parseRows.push(
         delete Object.prototype.channelName;
         const again = JSON.stringify(act.parseToken(token));
         console.log(JSON.stringify([got, JSON.parse(clean), JSON.parse(again)]));`;
-      const child = require('child_process').spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+      const child = require('child_process').spawnSync(process.execPath, ['-e', code],
+        { encoding: 'utf8', env: { ...process.env, AGORA_CALL_TOKEN_IMPL: act.implementation } });
       if (child.status !== 0) throw new Error(child.stderr);
       return JSON.parse(child.stdout);
     },
@@ -277,7 +297,7 @@ parseRows.push(
     } },
   },
 );
-table('parseToken', parseRows);
+tokenTable('parseToken', parseRows);
 
 // ---- verifyToken --------------------------------------------------------------------
 
@@ -310,7 +330,7 @@ verifyRows.push(
   { name: '"006" with a lone surrogate uid', call: () => act.verifyToken(vector006, CERT, { channelName: 'c', uid: '\uDC00' }), expect: refused() },
   { name: 'revoked Proxy as options', call: () => act.verifyToken(vector007, CERT, revokedProxy()), expect: refused() },
 );
-table('verifyToken', verifyRows);
+tokenTable('verifyToken', verifyRows);
 
 // ---- buildAccessToken ---------------------------------------------------------------
 
@@ -369,7 +389,7 @@ accessRows.push(
   { name: 'permissions: a Proxy resource list', call: () => act.buildAccessToken({ ...ACCESS, services: [{ type: 8, permissions: { 1: { 1: new Proxy([], trapHandler) } } }] }), expect: refused() },
   { name: 'revoked Proxy as options', call: () => act.buildAccessToken(revokedProxy()), expect: refused() },
 );
-table('buildAccessToken', accessRows);
+tokenTable('buildAccessToken', accessRows);
 
 // ---- buildLegacyToken ---------------------------------------------------------------
 
@@ -396,7 +416,7 @@ legacyRows.push(
   { name: 'privileges with a __proto__ key', call: () => act.buildLegacyToken({ ...LEGACY, privileges: JSON.parse('{"__proto__": {"1": 1}}') }), expect: typed('ERR_INVALID_ARG_VALUE') },
   { name: '33 privileges', call: () => act.buildLegacyToken({ ...LEGACY, privileges: Object.fromEntries(many(33, (i) => [i, 1])) }), expect: isTooLarge },
 );
-table('buildLegacyToken', legacyRows.filter((r) => !r.skip));
+tokenTable('buildLegacyToken', legacyRows.filter((r) => !r.skip));
 
 // ---- isParticipant ------------------------------------------------------------------
 
@@ -752,7 +772,7 @@ describe('call signalling with hostile payloads', () => {
 
 // ---- limits: zip bombs and over-long tokens ----------------------------------------------------
 
-describe('size limits', () => {
+perImplementation('size limits', () => describe('size limits', () => {
   const time = (fn) => {
     const t0 = process.hrtime.bigint();
     let err;
@@ -816,7 +836,7 @@ describe('size limits', () => {
       expect(ms).toBeLessThan(50);
     }
   });
-});
+}));
 
 test('after all of the above the addon still builds and verifies', () => {
   const token = act.buildRtcToken({ appId: APP_ID, appCertificate: CERT, channelName: 'after', account: 'me' });

@@ -1,6 +1,7 @@
 'use strict'
-// `npm pack`, then install that tarball into an empty project and use it: the
-// published package must hold everything it needs to build and run.
+// `npm pack` (whose prepack makes the prebuilt binaries), then install that
+// tarball into an empty project and use it: the published package must hold
+// everything it needs to run, with or without install scripts.
 const { execFileSync } = require('child_process')
 const fs = require('fs')
 const os = require('os')
@@ -12,13 +13,29 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 test('the packed tarball installs, builds and works in an empty project', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-pack-'))
   try {
-    const out = execFileSync(npm, ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' })
+    const out = execFileSync(npm, ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8', stdio: 'pipe' })
     const [info] = JSON.parse(out)
     const files = info.files.map((f) => f.path)
     expect(files).toEqual(expect.arrayContaining(['binding.gyp', 'lib/index.js', 'src/binding.c', 'src/core/token007.c',
-      'index.d.ts', 'README.md', 'LICENSE', 'package.json', 'bin/agora-call-token.js', 'lib/compat/agora-token.js']))
-    // Nothing of the tests, the build or the fixtures goes out.
-    expect(files.filter((f) => /^(test|build|node_modules|bench|example)\//.test(f))).toEqual([])
+      'index.d.ts', 'README.md', 'LICENSE', 'package.json', 'bin/agora-call-token.js', 'lib/compat/agora-token.js',
+      'lib/fallback/index.js', 'scripts/install.js', 'prebuilds/linux-x64/node.napi.glibc.node',
+      'prebuilds/linux-arm64/node.napi.glibc.node', 'docs/compat.md', 'bench/README.md']))
+    // Nothing of the tests, the build or the fixtures goes out (bench/ only its README, which the README links).
+    expect(files.filter((f) => /^(test|build|node_modules|bench|example)\//.test(f) && f !== 'bench/README.md')).toEqual([])
+    expect(info.size).toBeLessThanOrEqual(1024 * 1024)
+    // Every file the README links to is in the package.
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8')
+    const links = [...readme.matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)].map((m) => m[1])
+    expect(links.length).toBeGreaterThanOrEqual(2)
+    for (const link of links) expect({ link, shipped: files.includes(link) }).toEqual({ link, shipped: true })
+    // The prebuilt binaries resolve every symbol at load (a runtime without
+    // them fails require() catchably) and need nothing but libc.
+    for (const arch of ['x64', 'arm64']) {
+      const elf = execFileSync('readelf', ['-d', path.join(root, 'prebuilds', `linux-${arch}`, 'node.napi.glibc.node')],
+        { encoding: 'utf8' })
+      expect(elf).toMatch(/BIND_NOW/)
+      expect([...elf.matchAll(/\(NEEDED\).*\[(.+)\]/g)].map((m) => m[1])).toEqual(['libc.so.6'])
+    }
 
     const app = path.join(dir, 'app')
     fs.mkdirSync(app)
@@ -31,9 +48,10 @@ test('the packed tarball installs, builds and works in an empty project', () => 
         channelName: 'conv', account: 'u1', issuedAt: 1700000000, salt: 7 })
       const v = act.verifyToken(t, '5CFd2fd1755d40ecb72977518be15d3b', { now: 1700000001 })
       const compat = require('agora-call-token/compat/agora-token')
-      console.log(JSON.stringify({ valid: v.valid, channel: v.token.services[0].channelName,
+      console.log(JSON.stringify({ implementation: act.implementation, valid: v.valid, channel: v.token.services[0].channelName,
         main: require.resolve('agora-call-token'), compat: typeof compat.RtcTokenBuilder.buildTokenWithUid }))`
     const res = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' }))
+    expect(res.implementation).toBe('native')
     expect(res.valid).toBe(true)
     expect(res.channel).toBe('conv')
     expect(res.main.startsWith(path.join(app, 'node_modules'))).toBe(true)
@@ -42,6 +60,27 @@ test('the packed tarball installs, builds and works in an empty project', () => 
     const bin = path.join(app, 'node_modules', '.bin', 'agora-call-token')
     const help = execFileSync(bin, ['--help'], { cwd: app, encoding: 'utf8' })
     expect(help).toMatch(/inspect/)
+    // The prebuilt binary served: nothing was compiled.
+    expect(fs.existsSync(path.join(app, 'node_modules', 'agora-call-token', 'build'))).toBe(false)
+
+    // Where no prebuilt binary fits and scripts did not run, AGORA_CALL_TOKEN_IMPL=native
+    // says so, and its advice (npm rebuild) fixes it.
+    const pkgDir = path.join(app, 'node_modules', 'agora-call-token')
+    fs.rmSync(path.join(pkgDir, 'prebuilds'), { recursive: true })
+    const probe = "const a = require('agora-call-token'); console.log(a.implementation)"
+    expect(execFileSync(process.execPath, ['-e', probe], { cwd: app, encoding: 'utf8' }).trim()).toBe('js')
+    let refused
+    try {
+      execFileSync(process.execPath, ['-e', probe], { cwd: app, encoding: 'utf8', stdio: 'pipe',
+        env: { ...process.env, AGORA_CALL_TOKEN_IMPL: 'native' } })
+    } catch (err) {
+      refused = err.stderr
+    }
+    expect(refused).toMatch(/ERR_AGORA_ADDON_NOT_BUILT/)
+    expect(refused).toMatch(/npm rebuild agora-call-token/)
+    execFileSync(npm, ['rebuild', 'agora-call-token'], { cwd: app, encoding: 'utf8', stdio: 'pipe' })
+    expect(execFileSync(process.execPath, ['-e', probe], { cwd: app, encoding: 'utf8',
+      env: { ...process.env, AGORA_CALL_TOKEN_IMPL: 'native' } }).trim()).toBe('native')
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

@@ -1,6 +1,7 @@
 'use strict'
-// Token rows: this addon against the official npm builders, same inputs.
-const act = require('../..')
+// Token rows: this addon against the official npm builders, same inputs, and
+// the package's JavaScript fallback beside them.
+const { act, js } = require('./engines')
 const { RtcTokenBuilder, RtcRole } = require('agora-token')
 const { AccessToken2, ServiceRtc } = require('agora-token/src/AccessToken2')
 const legacy = require('agora-access-token')
@@ -24,9 +25,10 @@ function agoraTokenFixed(account) {
   return token.build()
 }
 
-const addonFixed = (identity) => act.buildRtcToken({
+const fixed = (engine, identity) => engine.buildRtcToken({
   appId: APP_ID, appCertificate: APP_CERT, channelName: CHANNEL, ...identity, issuedAt: FIXED_ISSUED_AT, salt: FIXED_SALT
 })
+const addonFixed = (identity) => fixed(act, identity)
 
 function legacyFixed(ts) {
   const t = new LegacyAccessToken(APP_ID, APP_CERT, CHANNEL, UID)
@@ -58,7 +60,9 @@ function selfCheck() {
   eq('"007" account default path: services', strip(act.buildRtcToken({ appId: APP_ID, appCertificate: APP_CERT,
     channelName: CHANNEL, account: ACCOUNT })), strip(RtcTokenBuilder.buildTokenWithUserAccount(APP_ID, APP_CERT,
     CHANNEL, ACCOUNT, RtcRole.PUBLISHER, EXPIRE, EXPIRE)))
+  eq('"007" account, fixed salt+issuedAt: fallback vs addon', fixed(js, { account: ACCOUNT }), addonFixed({ account: ACCOUNT }))
   eq('parse+verify: addon says valid', tokenPool().every((t) => addonVerify(t) === 1), true)
+  eq('parse+verify: fallback says valid', tokenPool().every((t) => fallbackVerify(t) === 1), true)
   eq('parse+verify: agora-token says valid', tokenPool().every((t) => agoraVerify(t) === 1), true)
   return failures
 }
@@ -84,6 +88,13 @@ function overPool(fn) {
   return () => fn(tokens[i++ & (POOL - 1)])
 }
 const addonVerify = (token) => (act.verifyToken(token, APP_CERT).valid ? 1 : 0)
+const fallbackVerify = (token) => (js.verifyToken(token, APP_CERT).valid ? 1 : 0)
+const FALLBACK = 'JavaScript fallback (AGORA_CALL_TOKEN_IMPL=js), same call'
+const legacyBuild = (engine) => {
+  const ts = nowSeconds() + EXPIRE
+  return engine.buildLegacyToken({ appId: APP_ID, appCertificate: APP_CERT, channelName: CHANNEL, uid: UID,
+    privileges: { 1: ts, 2: ts, 3: ts, 4: ts } }).length
+}
 const agoraVerify = (token) => { const t = new AccessToken2(); return t.from_string(token) && t.verifySignature(APP_CERT) ? 1 : 0 }
 
 const AGORA = `agora-token@${agoraTokenVersion}`
@@ -99,7 +110,9 @@ function rows() {
         { key: 'addon', label: 'addon buildRtcToken({ appId, appCertificate, channelName, uid })',
           fn: () => act.buildRtcToken({ appId: APP_ID, appCertificate: APP_CERT, channelName: CHANNEL, uid: UID }).length },
         { key: 'agora-token', label: `${AGORA} RtcTokenBuilder.buildTokenWithUid`,
-          fn: () => RtcTokenBuilder.buildTokenWithUid(APP_ID, APP_CERT, CHANNEL, UID, RtcRole.PUBLISHER, EXPIRE, EXPIRE).length }
+          fn: () => RtcTokenBuilder.buildTokenWithUid(APP_ID, APP_CERT, CHANNEL, UID, RtcRole.PUBLISHER, EXPIRE, EXPIRE).length },
+        { key: 'fallback', label: FALLBACK,
+          fn: () => js.buildRtcToken({ appId: APP_ID, appCertificate: APP_CERT, channelName: CHANNEL, uid: UID }).length }
       ],
       goal: { key: 'agora-token', min: 6, aim: 8, text: '"007" build >= 6x agora-token (aim 8x)' }
     },
@@ -111,7 +124,9 @@ function rows() {
           fn: () => act.buildRtcToken({ appId: APP_ID, appCertificate: APP_CERT, channelName: CHANNEL, account: ACCOUNT }).length },
         { key: 'agora-token', label: `${AGORA} RtcTokenBuilder.buildTokenWithUserAccount`,
           fn: () => RtcTokenBuilder.buildTokenWithUserAccount(APP_ID, APP_CERT, CHANNEL, ACCOUNT, RtcRole.PUBLISHER, EXPIRE,
-            EXPIRE).length }
+            EXPIRE).length },
+        { key: 'fallback', label: FALLBACK,
+          fn: () => js.buildRtcToken({ appId: APP_ID, appCertificate: APP_CERT, channelName: CHANNEL, account: ACCOUNT }).length }
       ],
       goal: { key: 'agora-token', min: 6, aim: 8, text: '"007" build >= 6x agora-token (aim 8x)' }
     },
@@ -122,7 +137,8 @@ function rows() {
         { key: 'addon', label: 'addon buildRtcToken({ ..., account, issuedAt, salt })',
           fn: () => addonFixed({ account: ACCOUNT }).length },
         { key: 'agora-token', label: `${AGORA} AccessToken2 + ServiceRtc, salt/issueTs set`,
-          fn: () => agoraTokenFixed(ACCOUNT).length }
+          fn: () => agoraTokenFixed(ACCOUNT).length },
+        { key: 'fallback', label: FALLBACK, fn: () => fixed(js, { account: ACCOUNT }).length }
       ],
       goal: { key: 'agora-token', min: 6, aim: 8, text: '"007" build >= 6x agora-token (aim 8x)' }
     },
@@ -132,7 +148,8 @@ function rows() {
       contenders: [
         { key: 'addon', label: 'addon verifyToken(token, cert)', fn: overPool(addonVerify) },
         { key: 'agora-token', label: `${AGORA} new AccessToken2().from_string(token) + verifySignature(cert)`,
-          fn: overPool(agoraVerify) }
+          fn: overPool(agoraVerify) },
+        { key: 'fallback', label: FALLBACK, fn: overPool(fallbackVerify) }
       ],
       goal: { key: 'agora-token', min: 5, text: 'parse+verify >= 5x agora-token' }
     },
@@ -148,7 +165,8 @@ function rows() {
           } },
         { key: 'agora-access-token', label: `${LEGACY} RtcTokenBuilder.buildTokenWithUid`,
           fn: () => legacy.RtcTokenBuilder.buildTokenWithUid(APP_ID, APP_CERT, CHANNEL, UID, legacy.RtcRole.PUBLISHER,
-            nowSeconds() + EXPIRE).length }
+            nowSeconds() + EXPIRE).length },
+        { key: 'fallback', label: FALLBACK, fn: () => legacyBuild(js) }
       ],
       goal: { key: 'agora-access-token', min: 5, text: '"006" build >= 5x agora-access-token' }
     }

@@ -5,7 +5,6 @@
 #include "ctx.h"
 #include "encoding.h"
 #include "act_limits.h"
-#include "membership.h"
 #include "status.h"
 #include "token006.h"
 #include "token007.h"

@@ -361,39 +361,6 @@ static void test_vectors006(act_ctx *ctx) {
   CHECK_EQ_INT(act_token006_parse(ctx, "006970CA35de60c44645bbae8a215061b33AAAA", 39, &v), ACT_ERR_TRUNCATED);
 }
 
-static int src_strings(void *user, size_t i, act_id *out, uint8_t buf[ACT_OID_LEN]) {
-  const char **ids = user;
-  if (!ids[i]) return 0;
-  act_id_from_text(ids[i], strlen(ids[i]), buf, out);
-  return 1;
-}
-
-static void test_membership(void) {
-  const char *ids[] = {"alice", NULL, "670D12A4F8B1E123456789AB", "bob"};
-  uint8_t b[ACT_OID_LEN];
-  act_id needle;
-  act_id_from_text("670d12a4f8b1e123456789ab", 24, b, &needle);
-  CHECK_EQ_INT(needle.kind, ACT_ID_OID);
-  CHECK_EQ_INT(act_find_participant(&needle, 4, src_strings, ids), 2);
-  act_id_from_text("bob", 3, b, &needle);
-  CHECK_EQ_INT(act_find_participant(&needle, 4, src_strings, ids), 3);
-  act_id_from_text("Bob", 3, b, &needle);
-  CHECK_EQ_INT(act_find_participant(&needle, 4, src_strings, ids), -1);
-  act_id_from_text("670d12a4f8b1e123456789ag", 24, b, &needle);
-  CHECK_EQ_INT(needle.kind, ACT_ID_TEXT);
-  CHECK_EQ_INT(act_find_participant(&needle, 4, src_strings, ids), -1);
-  static const uint8_t raw[12] = {0x67, 0x0d, 0x12, 0xa4, 0xf8, 0xb1, 0xe1, 0x23, 0x45, 0x67, 0x89, 0xab};
-  act_id_from_oid(raw, &needle);
-  CHECK_EQ_INT(act_find_participant(&needle, 4, src_strings, ids), 2);
-  act_id none = {ACT_ID_NONE, NULL, 0};
-  CHECK_EQ_INT(act_find_participant(&none, 4, src_strings, ids), -1);
-  act_id e1, e2;
-  act_id_from_text("", 0, b, &e1);
-  act_id_from_text("", 0, b, &e2);
-  CHECK(!act_id_equal(&e1, &e2)); /* an empty id names nobody */
-  const char *with_empty[] = {"", "x"};
-  CHECK_EQ_INT(act_find_participant(&e1, 2, src_strings, with_empty), -1);
-}
 
 int main(void) {
   act_ctx *ctx = act_ctx_new();
@@ -410,7 +377,6 @@ int main(void) {
   test_token007_errors(ctx);
   test_rtc_layout(ctx);
   test_vectors006(ctx);
-  test_membership();
   CHECK(strcmp(act_status_name(ACT_ERR_INFLATE_LIMIT), "INFLATE_LIMIT") == 0);
   act_ctx_free(ctx);
   return check_report("core");
