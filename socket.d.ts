@@ -72,6 +72,10 @@ export interface SweepResult {
   gone: string[]
   /** This process had been taken for dead by another one (it registers its sockets again). */
   reaped: boolean
+  /** Calls may have vanished (a new epoch: Redis restarted or went back; or reaped): check the users' calls. */
+  reconcile?: boolean
+  /** This process's own heartbeat had lapsed (a stall): it reaped nobody this round. */
+  lapsed?: boolean
 }
 
 /**
@@ -92,6 +96,10 @@ export interface CallStore {
   /** Resolves with the sockets the user still has (on every process), or anything else to ask the adapter. */
   userDisconnected?(userId: string): number | void | Promise<number | void>
   resetPresence?(counts: Record<string, number>): void | Promise<void>
+  /** The sockets the user has on every process now (asked again after a failed userDisconnected). */
+  userSockets?(userId: string): number | Promise<number>
+  /** The state of each [userId, callId] now, '' where the user is not in it: used to tell users of calls that vanished. */
+  memberStates?(pairs: Array<[string, string]>): string[] | Promise<string[]>
   /** A process silent this long counts as dead (the sweep interval must be at most half of it). */
   readonly nodeTtlMs?: number
 }
@@ -105,20 +113,23 @@ export declare class MemoryCallStore implements CallStore {
   clear(): void
 }
 
-/** Anything with node-redis's sendCommand (redis v4 and later) or ioredis's call. */
+/** node-redis (v4 and later: createClient or createCluster) or ioredis (Redis or Cluster). */
 export type RedisLikeClient =
   | { sendCommand(args: string[]): Promise<unknown> }
+  | { sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>, readonly masters: unknown }
   | { call(command: string, ...args: string[]): Promise<unknown> }
 
 export interface RedisCallStoreOptions {
-  /** Default '{agora-call}:' (a hash tag: one Redis Cluster slot, as the scripts need). */
+  /** Default '{agora-call}:'. Must contain a hash tag {...} (every key in one Redis Cluster slot). */
   prefix?: string
   /** Default 10000. */
   nodeTtlMs?: number
+  /** Past it (while Redis answers nothing) an event is acked UNAVAILABLE and its script does nothing later. Default 800. */
+  commandTimeoutMs?: number
+  /** A call with no change for this long is dropped (its keys expire). Default 4 hours. */
+  maxCallMs?: number
   /** Default a random UUID. */
   nodeId?: string
-  /** Conflicts tolerated per change, default 100. */
-  maxRetries?: number
 }
 
 /** Call state in Redis, shared by every server process (use with @socket.io/redis-adapter). */
@@ -128,7 +139,10 @@ export declare class RedisCallStore implements CallStore {
   readonly prefix: string
   readonly nodeId: string
   readonly nodeTtlMs: number
-  readonly maxRetries: number
+  readonly commandTimeoutMs: number
+  readonly maxCallMs: number
+  /** The current epoch of the data (a new one after Redis restarted empty or went back to an older snapshot). */
+  readonly epoch: string | null
   get(callId: string): Promise<CallRecord | null>
   callIdOf(userId: string): Promise<string | null>
   create(init: CallInit, others: Iterable<string>): Promise<StepResult>
@@ -137,7 +151,9 @@ export declare class RedisCallStore implements CallStore {
   userConnected(userId: string): Promise<void>
   userDisconnected(userId: string): Promise<number>
   resetPresence(counts: Record<string, number>): Promise<void>
-  /** Drops this process's heartbeat so the others end its users' calls; the client stays open. */
+  userSockets(userId: string): Promise<number>
+  memberStates(pairs: Array<[string, string]>): Promise<string[]>
+  /** Marks this process dead (its heartbeat in the past) so the others end its users' calls; the client stays open. */
   close(): Promise<void>
 }
 

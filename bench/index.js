@@ -429,6 +429,7 @@ async function main() {
   runRss(opts, results)
   await runHttp(opts, results)
   await callRows.runRing(opts, results, ui)
+  await callRows.runRingRedis(opts, results, ui)
   await callRows.runGroups(opts, results, ui)
   printSummary(opts, results, checks)
   meta.otherLoadAfter = await otherLoad()

@@ -9,7 +9,8 @@
  * REDIS_URL (unset: one process, in-memory call state; set: the socket.io
  * Redis adapter and a Redis call store, so several processes can serve the
  * same users), CALL_NODE_TTL_MS (10000: with Redis, how long a silent process
- * counts as alive).
+ * counts as alive), REDIS_CLUSTER (instead of REDIS_URL: "host:port,..." seeds of
+ * a Redis Cluster; the sharded adapter, Redis 7).
  *
  * In an application, require the published subpaths instead:
  *   require('agora-call-token/express'), require('agora-call-token/socket')
@@ -134,62 +135,27 @@ function findAgoraSdk() {
 }
 
 /**
- * Socket.IO Redis adapter and Redis call store. Loaded only when a Redis URL
- * is given, so a one-process demo never loads a Redis package.
+ * Socket.IO Redis adapter and Redis call store, on one Redis (REDIS_URL) or a
+ * Redis Cluster (REDIS_CLUSTER seeds: the sharded adapter). Loaded only when
+ * Redis is configured, so a one-process demo never loads a Redis package.
  */
-async function connectRedis(url, { nodeTtlMs }) {
-  let createClient;
-  let createAdapter;
-  try {
-    ({ createClient } = require('redis'));
-    ({ createAdapter } = require('@socket.io/redis-adapter'));
-  } catch (err) {
-    const e = new Error('REDIS_URL is set, but the "redis" and "@socket.io/redis-adapter" packages are not installed ' +
-      '(npm install redis @socket.io/redis-adapter)');
-    e.cause = err;
-    throw e;
-  }
-  const pub = createClient({ url });
-  const sub = pub.duplicate();
+async function connectRedis({ url, cluster }, { nodeTtlMs }) {
+  const { connectRedisClients } = require('./redis-client');
   const seen = new Set();
-  const logError = which => err => {
-    const key = `${which}: ${err && err.message}`;
-    if (!seen.has(key)) console.error(`[demo] Redis ${key}`); // the client retries by itself
-    seen.add(key);
-  };
-  pub.on('error', logError('commands'));
-  sub.on('error', logError('subscriber'));
-  let timer;
-  try {
-    // The client retries forever by itself: give the first connection 5 s.
-    await Promise.race([
-      Promise.all([pub.connect(), sub.connect()]),
-      new Promise((resolve, reject) => {
-        timer = setTimeout(() => reject(new Error('could not connect to Redis at REDIS_URL within 5 s')), 5000);
-      }),
-    ]);
-  } catch (err) {
-    for (const c of [pub, sub]) {
-      try {
-        c.destroy();
-      } catch (_) {
-        // already closed
-      }
-    }
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
+  const redis = await connectRedisClients({
+    url,
+    cluster,
+    onError: (which, err) => {
+      const key = `${which}: ${err && err.message}`;
+      if (!seen.has(key)) console.error(`[demo] Redis ${key}`); // the client retries by itself
+      seen.add(key);
+    },
+  });
   return {
-    adapter: createAdapter(pub, sub),
-    store: new RedisCallStore(pub, { nodeTtlMs }),
-    close: () => Promise.allSettled([quit(pub), quit(sub)]),
+    adapter: redis.adapter,
+    store: new RedisCallStore(redis.pub, { nodeTtlMs }),
+    close: redis.close,
   };
-}
-
-function quit(client) {
-  if (!client.isOpen) return Promise.resolve();
-  return typeof client.close === 'function' ? client.close() : client.quit();
 }
 
 /**
@@ -202,13 +168,14 @@ function quit(client) {
  * @param {number} [options.ringTimeoutMs=30000]
  * @param {number} [options.expiresIn=3600]
  * @param {string} [options.redisUrl] call state and socket.io rooms in Redis (several processes); default none
+ * @param {string} [options.redisCluster] instead: Redis Cluster seeds "host:port,host:port"
  * @param {number} [options.nodeTtlMs=10000] with Redis: a process silent for this long counts as dead
  * @param {string|null} [options.agoraSdk] path of the agora-rtc-sdk-ng browser build; null: none (default: found in node_modules)
  * @param {number} [options.mediaJoinTimeoutMs=10000] how long the page waits for Agora before it says media is off
  * @returns {Promise<{ app, io, server, port, host, url, appId, throwawayCredentials, media, redis, signaling, users, conversations, close(): Promise<void> }>}
  */
 async function createDemoServer(options = {}) {
-  const { port = 0, host = '127.0.0.1', ringTimeoutMs = 30000, expiresIn = 3600, redisUrl, nodeTtlMs = 10000 } = options;
+  const { port = 0, host = '127.0.0.1', ringTimeoutMs = 30000, expiresIn = 3600, redisUrl, redisCluster, nodeTtlMs = 10000 } = options;
   const { appId, appCertificate, throwaway } = resolveCredentials(options.appId, options.appCertificate);
   const store = createStore();
   const agoraSdk = options.agoraSdk === undefined ? findAgoraSdk() : options.agoraSdk;
@@ -257,7 +224,7 @@ async function createDemoServer(options = {}) {
 
   // What the page needs to know: the app id (public) and whether media can work.
   app.get('/api/config', (req, res) => {
-    res.json({ appId, throwawayCredentials: throwaway, media, ringTimeoutMs, redis: Boolean(redisUrl) });
+    res.json({ appId, throwawayCredentials: throwaway, media, ringTimeoutMs, redis: Boolean(redisUrl || redisCluster) });
   });
 
   // GET /api/call/inspect?token=... -> what is inside a token, decoded here with
@@ -287,7 +254,7 @@ async function createDemoServer(options = {}) {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such endpoint' } });
   });
 
-  const redis = redisUrl ? await connectRedis(redisUrl, { nodeTtlMs }) : null;
+  const redis = redisUrl || redisCluster ? await connectRedis({ url: redisUrl, cluster: redisCluster }, { nodeTtlMs }) : null;
   const server = http.createServer(app);
   // serveClient: the page loads /socket.io/socket.io.js
   const io = new Server(server, { serveClient: true, ...(redis ? { adapter: redis.adapter } : {}) });
@@ -369,6 +336,7 @@ async function main() {
       // AGORA_APP_ID / AGORA_APP_CERTIFICATE, else throwaway ones
       ringTimeoutMs: envInt('RING_TIMEOUT_MS', 30000),
       redisUrl: process.env.REDIS_URL || undefined,
+      redisCluster: process.env.REDIS_CLUSTER || undefined,
       nodeTtlMs: envInt('CALL_NODE_TTL_MS', 10000),
     });
   } catch (err) {

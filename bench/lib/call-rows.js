@@ -11,7 +11,7 @@ const groupId = (n) => `call-group-${n / 1000}k`
 
 function ids() {
   const membership = require('./membership').rows().map((r) => r.id)
-  return [...membership, ...RING_RATES.map((r) => `call-ring-${r}`), ...GROUP_SIZES.map(groupId)]
+  return [...membership, ...RING_RATES.map((r) => `call-ring-${r}`), 'call-ring-redis', ...GROUP_SIZES.map(groupId)]
 }
 
 // ---- isParticipant by id kind ----
@@ -175,4 +175,39 @@ async function runGroups(opts, results, ui) {
   }
 }
 
-module.exports = { ids, runMembership, runRing, runGroups }
+// ---- call:start -> incoming-call across two processes over Redis (issue 12) ----
+async function runRingRedis(opts, results, ui) {
+  const id = 'call-ring-redis'
+  if (!ui.selected(opts, id)) return
+  const calls = opts.quick ? 100 : 400
+  let r
+  try {
+    r = await require('./call-redis').run({ calls, rounds: opts.quick ? 2 : 4, onProgress: ui.progress })
+  } catch (err) {
+    r = { skipped: err.message }
+  }
+  ui.doneProgress()
+  ui.log(opts, '\ncall:start -> incoming-call across two processes over Redis: the caller on one server process, the callee ' +
+    `on another, one local redis-server (socket.io Redis adapter); ${calls} calls one at a time per mode in alternating rounds, ` +
+    'each cancelled before the next')
+  if (r.skipped) {
+    ui.log(opts, `  skipped: ${r.skipped}`)
+    results.push({ id, kind: 'call-ring-redis', skipped: r.skipped, goals: [] })
+    ui.summary.push([id, '', '', 'skipped', '', ''])
+    return
+  }
+  ui.log(opts, '  signaling: attachCallSignaling with RedisCallStore; floor: participants.includes, then io.to(callee).emit through the adapter')
+  for (const [label, x] of [['signaling', r.signaling], ['floor', r.floor]]) {
+    const errs = Object.entries(x.errors).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'
+    ui.log(opts, `    ${ui.pad(label, 9)} ring p50 ${ui.lpad(ms(x.p50), 8)}  p99 ${ui.lpad(ms(x.p99), 8)}  (${x.n} calls, errors ${errs})`)
+  }
+  const p50x = r.floor.p50 ? r.signaling.p50 / r.floor.p50 : null
+  const p99x = r.floor.p99 ? r.signaling.p99 / r.floor.p99 : null
+  const fx = (x) => (x === null ? '-' : ui.fmtX(x))
+  ui.log(opts, `    signaling/floor: ring p50 ${fx(p50x)}, p99 ${fx(p99x)} (the signaling adds 2 Redis round trips: the caller's current call, then the create)`)
+  results.push({ id, kind: 'call-ring-redis', calls, signaling: r.signaling, floor: r.floor, ratios: { ringP50: p50x, ringP99: p99x }, goals: [] })
+  ui.summary.push([id, `p50 ${ms(r.signaling.p50)}, p99 ${ms(r.signaling.p99)}`, `p50 ${ms(r.floor.p50)}, p99 ${ms(r.floor.p99)} (floor)`,
+    `p50 ${fx(p50x)}, p99 ${fx(p99x)}`, '', 'info'])
+}
+
+module.exports = { ids, runMembership, runRing, runRingRedis, runGroups }

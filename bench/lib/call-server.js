@@ -2,6 +2,8 @@
 // The Socket.IO server of the call rows, in its own process (forked by call.js).
 //   node call-server.js signaling   attachCallSignaling from lib/socket.js (the public API only)
 //   node call-server.js floor       the seed's way: participants.includes, then io.to(other).emit per member
+// With BENCH_REDIS_URL both run over Redis: the socket.io Redis adapter, and
+// RedisCallStore for the signaling (several such processes share calls).
 // The harness talks to it over IPC: conversations to create, GC and CPU counters,
 // the event-loop delay histogram. Conversations hold 24-hex strings (call-ids.js).
 const http = require('http')
@@ -34,56 +36,69 @@ io.on('connection', (socket) => {
   })
 })
 
-if (mode === 'signaling') {
-  const { attachCallSignaling } = require('../../lib/socket')
-  const base = {
-    findConversation: (id) => conversations.get(id) || null,
-    getUserId: (socket) => socket.handshake.auth.userId,
-    onError: () => { faults++ }
-  }
-  // The new signaling limits rings per caller (default 20/min), which an offered
-  // load of 2,000 calls/s over 500 callers would hit at once: turn it off. Code
-  // that does not know the option ignores it (options are copied, not checked);
-  // should a version refuse it as unknown, run without it.
-  try {
-    attachCallSignaling(io, { ...base, ringRateLimit: false })
-    info.ringRateLimit = 'false passed'
-  } catch (err) {
-    if (!/ringRateLimit/.test(String(err && err.message))) throw err
-    attachCallSignaling(io, base)
-    info.ringRateLimit = 'refused as unknown: not passed'
-  }
-} else {
-  // The floor: what a seed handler does, no state machine, no store, no timers.
-  const calls = new Map() // callId -> { conversation, from }
-  let seq = 0
-  io.on('connection', (socket) => {
-    const userId = socket.handshake.auth.userId
-    socket.join(userId)
-    socket.on('call:start', (payload, ack) => {
-      const conversation = payload && conversations.get(payload.conversationId)
-      if (!conversation || !conversation.participants.includes(userId)) {
-        return ack({ ok: false, error: { code: 'FORBIDDEN', message: 'not a participant' } })
-      }
-      const callId = `call-${++seq}`
-      calls.set(callId, { conversation, from: userId })
-      const message = { callId, conversationId: conversation._id, from: userId, media: payload.media }
-      for (const member of conversation.participants) {
-        if (member !== userId) io.to(member).emit('incoming-call', message)
-      }
-      ack({ ok: true, callId })
+async function connectRedis(url) {
+  if (!url) return null
+  const { connectRedisClients } = require('../../example/redis-client')
+  const redis = await connectRedisClients({ url, onError: () => { faults++ } })
+  io.adapter(redis.adapter)
+  info.redis = true
+  return redis
+}
+
+function attach(redis) {
+  if (mode === 'signaling') {
+    const { attachCallSignaling, RedisCallStore } = require('../../lib/socket')
+    const base = {
+      ...(redis ? { store: new RedisCallStore(redis.pub) } : {}),
+      findConversation: (id) => conversations.get(id) || null,
+      getUserId: (socket) => socket.handshake.auth.userId,
+      onError: () => { faults++ }
+    }
+    // The new signaling limits rings per caller (default 20/min), which an offered
+    // load of 2,000 calls/s over 500 callers would hit at once: turn it off. Code
+    // that does not know the option ignores it (options are copied, not checked);
+    // should a version refuse it as unknown, run without it.
+    try {
+      attachCallSignaling(io, { ...base, ringRateLimit: false })
+      info.ringRateLimit = 'false passed'
+    } catch (err) {
+      if (!/ringRateLimit/.test(String(err && err.message))) throw err
+      attachCallSignaling(io, base)
+      info.ringRateLimit = 'refused as unknown: not passed'
+    }
+  } else {
+    // The floor: what a seed handler does, no state machine, no store, no timers.
+    const calls = new Map() // callId -> { conversation, from }
+    let seq = 0
+    io.on('connection', (socket) => {
+      const userId = socket.handshake.auth.userId
+      socket.join(userId)
+      socket.on('call:start', (payload, ack) => {
+        const conversation = payload && conversations.get(payload.conversationId)
+        if (!conversation || !conversation.participants.includes(userId)) {
+          return ack({ ok: false, error: { code: 'FORBIDDEN', message: 'not a participant' } })
+        }
+        const callId = `call-${++seq}`
+        calls.set(callId, { conversation, from: userId })
+        const message = { callId, conversationId: conversation._id, from: userId, media: payload.media }
+        for (const member of conversation.participants) {
+          if (member !== userId) io.to(member).emit('incoming-call', message)
+        }
+        ack({ ok: true, callId })
+      })
+      socket.on('call:cancel', (payload, ack) => {
+        const call = payload && calls.get(payload.callId)
+        if (!call || call.from !== userId) return ack({ ok: false, error: { code: 'CALL_NOT_FOUND', message: 'no such call' } })
+        calls.delete(payload.callId)
+        const message = { callId: payload.callId, conversationId: call.conversation._id, by: userId }
+        for (const member of call.conversation.participants) {
+          if (member !== userId) io.to(member).emit('call:cancelled', message)
+        }
+        ack({ ok: true, callId: payload.callId })
+      })
     })
-    socket.on('call:cancel', (payload, ack) => {
-      const call = payload && calls.get(payload.callId)
-      if (!call || call.from !== userId) return ack({ ok: false, error: { code: 'CALL_NOT_FOUND', message: 'no such call' } })
-      calls.delete(payload.callId)
-      const message = { callId: payload.callId, conversationId: call.conversation._id, by: userId }
-      for (const member of call.conversation.participants) {
-        if (member !== userId) io.to(member).emit('call:cancelled', message)
-      }
-      ack({ ok: true, callId: payload.callId })
-    })
-  })
+  }
+
 }
 
 // ---- counters ----
@@ -150,6 +165,12 @@ process.on('message', (msg) => {
 })
 process.on('disconnect', () => process.exit(0)) // the harness is gone or done
 
-httpServer.listen(0, '127.0.0.1', () => {
-  process.send({ type: 'listening', port: httpServer.address().port, ...info })
+connectRedis(process.env.BENCH_REDIS_URL).then((redis) => {
+  attach(redis)
+  httpServer.listen(0, '127.0.0.1', () => {
+    process.send({ type: 'listening', port: httpServer.address().port, ...info })
+  })
+}, (err) => {
+  console.error(`call-server: ${err.message}`)
+  process.exit(1)
 })

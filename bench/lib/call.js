@@ -19,9 +19,10 @@ function loadClient() {
 }
 
 // ---- server children ----
-function startServer(mode) {
+function startServer(mode, env = undefined) {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, 'call-server.js'), [mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    const child = fork(path.join(__dirname, 'call-server.js'), [mode],
+      { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], ...(env ? { env: { ...process.env, ...env } } : {}) })
     const pending = new Map()
     let seq = 0
     const srv = {
@@ -368,4 +369,4 @@ async function runGroups({ sizes, reps, connected = 50, capMs = 20000, onProgres
   return { sizes: out }
 }
 
-module.exports = { runRing, runGroups }
+module.exports = { runRing, runGroups, startServer, stopServer, connectAll, closeAll, percentile }

@@ -48,6 +48,7 @@ const Reason = Object.freeze({
   MISSED: 'missed',
   BUSY: 'busy',
   DISCONNECT: 'disconnect',
+  UNAVAILABLE: 'unavailable', // the shared store lost the call (Redis restarted empty, or from an older snapshot)
 })
 
 // Codes of a failed acknowledgement: { ok: false, error: { code, message, ... } }.

@@ -10,9 +10,14 @@ const { snapshot } = require('../check')
 const { ClientEvent, AckError, SignalError, readStart, readCallId } = require('./protocol')
 const { Event } = require('./machine')
 const { MemoryCallStore } = require('./stores/memory')
+const { liveness } = require('./liveness')
 const { assertServer, toRoomFn, fn, positiveInt, rateLimit, invalidType, outOfRange } = require('./options')
 
 const CHUNK = 1000 // rooms per emit to a big group; the event loop runs between chunks
+const LIVENESS_EVERY = 4 // sweeps between two checks that this process's users' calls still exist
+
+// A shared store that did not answer in time (or is down): the ack says UNAVAILABLE.
+const isUnavailable = (err) => err !== null && typeof err === 'object' && err.code === 'ERR_AGORA_CALL_STORE_UNAVAILABLE'
 
 const STEP = {
   [ClientEvent.ACCEPT]: Event.ACCEPT,
@@ -93,6 +98,8 @@ function attachCallSignaling(io, input) {
   const perCall = keyedQueue() // one call's effects, in order (ringing a big group yields)
   let closed = false
   let sweeper = null
+  const pendingGone = new Set() // users whose last socket left while the store could not be asked: retried by the sweeps
+  const calls = liveness({ io, room, isClosed: () => closed, fault })
 
   function fault(err) {
     try {
@@ -155,7 +162,8 @@ function attachCallSignaling(io, input) {
     if (closed) return
     const t = setTimeout(() => {
       timers.delete(callId)
-      if (!closed) step(callId, Event.TIMEOUT, null).catch(fault)
+      // a store that cannot be asked now: the sweeps find the deadline again
+      if (!closed) step(callId, Event.TIMEOUT, null).catch((err) => (isUnavailable(err) ? null : fault(err)))
     }, ringTimeoutMs + 1)
     if (typeof t.unref === 'function') t.unref()
     timers.set(callId, t)
@@ -226,10 +234,12 @@ function attachCallSignaling(io, input) {
         : onCallEvent(socket, userId, event, payload)))
       reply = done.reply
       if (ack) safeAck(ack, reply)
+      calls.stepped(userId, done.callId, done.effects)
       deliver(done.callId, done.effects, socket, userId)
       return
     } catch (err) {
       if (err instanceof SignalError) reply = err.toAck()
+      else if (isUnavailable(err)) reply = new SignalError(AckError.UNAVAILABLE).toAck()
       else {
         fault(err)
         reply = new SignalError(AckError.INTERNAL).toAck()
@@ -246,8 +256,9 @@ function attachCallSignaling(io, input) {
     }
   }
 
-  async function remainingSockets(userId) {
-    if (typeof store.userDisconnected === 'function') {
+  async function remainingSockets(userId, again = false) {
+    if (again && typeof store.userSockets === 'function') return store.userSockets(userId)
+    if (!again && typeof store.userDisconnected === 'function') {
       const n = await store.userDisconnected(userId)
       if (typeof n === 'number') return n
     }
@@ -260,36 +271,59 @@ function attachCallSignaling(io, input) {
     if (callId) await step(callId, Event.DISCONNECT, userId)
   }
 
-  function onDisconnect(userId) {
+  /**
+   * The user's last socket here left: with none anywhere, their call hears a
+   * disconnect. When the store cannot be asked (an outage, a dropped
+   * connection) the sweeps ask again until it answers.
+   */
+  function onDisconnect(userId, again = false) {
     return perUser(userId, async () => {
       if (closed) return
-      if ((await remainingSockets(userId)) > 0 || closed) return
-      await userGone(userId)
+      try {
+        if ((await remainingSockets(userId, again)) > 0 || closed) return
+        await userGone(userId)
+      } catch (err) {
+        if (!opts.sweeping) throw err
+        pendingGone.add(userId)
+        if (!isUnavailable(err)) throw err
+        return
+      }
+      pendingGone.delete(userId)
     })
   }
 
   // ---- shared stores: ring deadlines and dead processes ---------------------------------
 
+  // The store rebuilds this process's presence itself when it was lost (a
+  // failed write, a restart, being taken for dead); a sweep here also retries
+  // the disconnects that could not be checked, and checks that the calls this
+  // process's users were told they are in still exist (at once when the store
+  // says calls may have vanished, else every few sweeps).
   let sweepRunning = false
+  let sweeps = 0
   async function sweep() {
     if (sweepRunning || closed) return
     sweepRunning = true
     try {
       const now = Date.now()
-      const { due = [], gone = [], reaped = false } = (await store.sweep({ now, limit: 100 })) || {}
-      if (reaped && typeof store.resetPresence === 'function') {
-        // Another process took this one for dead (a long stall): register again.
-        const counts = {}
-        for (const { userId } of attached.values()) if (userId) counts[userId] = (counts[userId] || 0) + 1
-        await store.resetPresence(counts)
+      const { due = [], gone = [], reconcile = false } = (await store.sweep({ now, limit: 100 })) || {}
+      if (reconcile || ++sweeps % LIVENESS_EVERY === 0) {
+        await calls.check(store, { immediate: reconcile, graceMs: opts.sweepIntervalMs }).catch(fault)
+      }
+      for (const userId of [...pendingGone]) {
+        if (closed) return
+        await onDisconnect(userId, true).catch(fault)
       }
       for (const userId of gone) {
         if (closed) return
-        await perUser(userId, () => userGone(userId)).catch(fault)
+        await perUser(userId, () => userGone(userId)).catch((err) => {
+          pendingGone.add(userId) // asked again by the next sweep
+          if (!isUnavailable(err)) fault(err)
+        })
       }
       for (const callId of due) {
         if (closed) return
-        await step(callId, Event.TIMEOUT, null).catch(fault)
+        await step(callId, Event.TIMEOUT, null).catch((err) => (isUnavailable(err) ? null : fault(err)))
       }
     } finally {
       sweepRunning = false
@@ -297,9 +331,17 @@ function attachCallSignaling(io, input) {
   }
 
   if (opts.sweeping) {
-    sweeper = setInterval(() => sweep().catch(fault), opts.sweepIntervalMs)
+    // During an outage every sweep fails: said once, until one works again.
+    let down = false
+    const run = () => sweep().then(() => {
+      down = false
+    }, (err) => {
+      if (!isUnavailable(err) || !down) fault(err)
+      down = down || isUnavailable(err)
+    })
+    sweeper = setInterval(run, opts.sweepIntervalMs)
     if (typeof sweeper.unref === 'function') sweeper.unref()
-    sweep().catch(fault)
+    run()
   }
 
   // ---- connections --------------------------------------------------------------------
@@ -309,6 +351,7 @@ function attachCallSignaling(io, input) {
     if (userId === null || socket.disconnected) return null
     entry.userId = userId
     const joined = socket.join(room(userId))
+    if (opts.sweeping) entry.unwatch = calls.watch(socket, userId)
     const present = () => {
       if (typeof store.userConnected !== 'function') return userId
       return Promise.resolve(store.userConnected(userId)).then(() => userId, (err) => {
@@ -321,7 +364,7 @@ function attachCallSignaling(io, input) {
 
   function onConnection(socket) {
     if (closed) return
-    const entry = { listeners: {}, userId: null, ready: null }
+    const entry = { listeners: {}, userId: null, ready: null, unwatch: null }
     try {
       const raw = opts.getUserId(socket)
       // A synchronous getUserId joins the room before any event can arrive.
@@ -340,6 +383,7 @@ function attachCallSignaling(io, input) {
     }
     entry.listeners.disconnect = () => {
       attached.delete(socket)
+      if (entry.unwatch) entry.unwatch()
       entry.ready.then((userId) => (userId && !closed ? onDisconnect(userId) : undefined)).catch(fault)
     }
     for (const [event, listener] of Object.entries(entry.listeners)) socket.on(event, listener)
@@ -358,8 +402,9 @@ function attachCallSignaling(io, input) {
       if (sweeper) clearInterval(sweeper)
       for (const t of timers.values()) clearTimeout(t)
       timers.clear()
-      for (const [socket, { listeners }] of attached) {
+      for (const [socket, { listeners, unwatch }] of attached) {
         for (const [event, listener] of Object.entries(listeners)) socket.off(event, listener)
+        if (unwatch) unwatch()
       }
       attached.clear()
     },

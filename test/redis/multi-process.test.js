@@ -181,8 +181,13 @@ function stop(child, signal = 'SIGTERM') {
     return { status: res.status, body: await res.json() };
   }
 
+  // The store's keys live under the prefix and the data's epoch (lib/call/stores/redis/scripts.js).
+  async function base() {
+    return `{agora-call}:${await redis.get('{agora-call}:epoch')}:`;
+  }
+
   async function keys(pattern) {
-    return (await redis.keys(`{agora-call}:${pattern}`)).sort();
+    return (await redis.keys(`${await base()}${pattern}`)).sort();
   }
 
   beforeAll(async () => {
@@ -206,9 +211,13 @@ function stop(child, signal = 'SIGTERM') {
 
   afterEach(async () => {
     // every scenario leaves no call behind, in Redis either
-    expect(await keys('call:*')).toEqual([]);
-    expect(await keys('user:*')).toEqual([]);
-    expect(await redis.zCard('{agora-call}:deadlines')).toBe(0);
+    expect(await keys('c:*')).toEqual([]);
+    expect(await keys('u:*')).toEqual([]);
+    expect(await redis.zCard(`${await base()}dl`)).toBe(0);
+    // and every key has a lifetime
+    const all = await redis.keys('{agora-call}:*');
+    const ttls = await Promise.all(all.map(k => redis.pTTL(k)));
+    expect(all.filter((k, i) => ttls[i] < 0)).toEqual([]);
   });
 
   afterAll(async () => {
@@ -220,8 +229,8 @@ function stop(child, signal = 'SIGTERM') {
 
   test('both processes run in Redis mode and registered themselves', async () => {
     for (const s of servers) expect(s.child.output).toMatch(/Call state and socket.io rooms in Redis/);
-    expect(await keys('nodes')).toEqual(['{agora-call}:nodes']);
-    expect(await redis.sCard('{agora-call}:nodes')).toBe(2);
+    expect(await keys('nodes')).toEqual([`${await base()}nodes`]);
+    expect(await redis.hLen(`${await base()}nodes`)).toBe(2);
   });
 
   test('ring across processes: Bob and Carol (server 2) get Alice\'s call (server 1); cancel reaches both', async () => {
@@ -397,7 +406,7 @@ function stop(child, signal = 'SIGTERM') {
       .toEqual({ callId, conversationId: DIRECT, by: U.alice, reason: 'disconnect' });
     expect(Date.now() - t0).toBeLessThan(NODE_TTL_MS + 1500);
     // Bob is free again
-    expect(await redis.get(`{agora-call}:user:${U.bob}`)).toBe(null);
+    expect(await redis.get(`${await base()}u:${U.bob}`)).toBe(null);
 
     await startServer(0, servers[0].port);
     await connect('alice');
@@ -445,49 +454,102 @@ function stop(child, signal = 'SIGTERM') {
       async store => {
         const keys = await redis.keys(`${store.prefix}*`);
         if (keys.length) await redis.del(keys);
-      },
-      // One record per call under an optimistic check: simultaneous accepts conflict, so
-      // only a small group is asked of this store until it keeps one entry per member.
-      { groupAccepts: 20 });
+      });
 
-    test('sweep: due ring deadlines, and the users of a dead process, handed to exactly one sweeper', async () => {
-      const a = new RedisCallStore(redis, { prefix: '{sw}:', nodeTtlMs: 200, nodeId: 'A' });
-      const b = new RedisCallStore(await client(), { prefix: '{sw}:', nodeTtlMs: 5000, nodeId: 'B' });
-      const k = new RedisCallStore(await client(), { prefix: '{sw}:', nodeTtlMs: 5000, nodeId: 'K' });
+    test('sweep: due deadlines to every sweeper, a dead process\'s users to exactly one, nobody reaped after a stall', async () => {
+      const opts = nodeId => ({ prefix: '{sw}:', nodeTtlMs: 300, maxCallMs: 60000, nodeId });
+      const [a, b, k] = [new RedisCallStore(await client(), opts('A')), new RedisCallStore(await client(), opts('B')),
+        new RedisCallStore(await client(), opts('K'))];
       await a.userConnected('x');
       await a.userConnected('y');
       await b.userConnected('y'); // y also has a socket on B
       expect(await a.userDisconnected('x')).toBe(0);
       await a.userConnected('x');
-      expect(await b.sweep()).toEqual({ due: [], gone: [], reaped: false });
+      for (const s of [a, b, k]) expect(await s.sweep()).toMatchObject({ due: [], gone: [], reaped: false });
+      const base = `{sw}:${a.epoch}:`;
 
       const now = Date.now();
       const init = (callId, callerId, ringUntil) => ({ callId, conversationId: 'x', callerId, media: 'audio', now: ringUntil - 1000, ringTimeoutMs: 1000 });
       await b.create(init('late', 'x', now - 1), ['y']);
       await b.create(init('early', 'p', now + 60000), ['q']);
-      await sleep(300); // A stops sweeping: its heartbeat expires
-      const [rb, rk] = await Promise.all([b.sweep({ now }), k.sweep({ now })]);
-      expect(rb.due).toEqual(['late']);
-      expect(rk.due).toEqual(['late']);
-      expect([...rb.gone, ...rk.gone]).toEqual(['x']); // y still has B; one sweeper gets x
-      expect((await b.sweep()).gone).toEqual([]);
+      // A stops sweeping; B and K go on: once A's beat is over nodeTtlMs old, one of them reaps it
+      const seen = [];
+      for (let i = 0; i < 8; i++) {
+        await sleep(100);
+        seen.push(...await Promise.all([b.sweep({ now }), k.sweep({ now })]));
+      }
+      expect(seen.slice(0, 2).map(r => r.due)).toEqual([['late'], ['late']]);
+      expect(seen.flatMap(r => r.gone)).toEqual(['x']); // y still has B; x goes to one sweeper, once
 
-      // A comes back: it learns it was taken for dead, and registers its sockets again
-      const back = await a.sweep();
-      expect(back.reaped).toBe(true);
-      await a.resetPresence({ x: 1 });
-      expect(await redis.hGetAll('{sw}:presence:x')).toEqual({ A: '1' });
+      // A comes back: it learns it was reaped, and writes its presence again
+      expect(await a.sweep()).toMatchObject({ reaped: true, reconcile: true });
+      expect(await redis.hGetAll(`${base}p:x`)).toEqual({ A: '1' });
+      expect((await a.sweep()).reaped).toBe(false);
+
+      // A stall of all of them (nobody sweeps for over nodeTtlMs): the first sweeps after it reap nobody
+      await sleep(450);
+      const first = await b.sweep();
+      await sleep(150);
+      const second = await b.sweep(); // A's beat is 600 ms old, but B has not beaten steadily for nodeTtlMs yet
+      expect([first.lapsed, first.gone, second.lapsed, second.gone]).toEqual([true, [], false, []]);
       expect((await a.sweep()).reaped).toBe(false);
 
       await b.apply('late', 'end', 'x', now);
       await b.apply('early', 'end', 'p', now);
-      expect(await redis.zCard('{sw}:deadlines')).toBe(0);
+      expect(await redis.zCard(`${base}dl`)).toBe(0);
+    });
+
+    test('calls vanish with the epoch: Redis emptied, or back from an older snapshot (the generation went back)', async () => {
+      const s = new RedisCallStore(await client(), { prefix: '{ep}:', nodeTtlMs: 1000 });
+      const init = (callId, callerId) => ({ callId, conversationId: 'x', callerId, media: 'audio', now: Date.now(), ringTimeoutMs: 60000 });
+      await s.create(init('e1', 'a'), ['b']);
+      const first = s.epoch;
+      expect((await s.sweep()).reconcile).toBe(false);
+      // emptied (a restart without persistence)
+      const all = await redis.keys('{ep}:*');
+      await redis.del(all);
+      expect(await s.callIdOf('a')).toBe(null);
+      expect(s.epoch).not.toBe(first);
+      expect((await s.sweep()).reconcile).toBe(true);
+      // the generation goes back (what a restore from an older RDB file looks like)
+      await s.create(init('e2', 'a'), ['b']);
+      const second = s.epoch;
+      await redis.set('{ep}:gen', '1');
+      expect(await s.callIdOf('a')).toBe(null); // e2 is in the epoch left behind
+      expect(s.epoch).not.toBe(second);
+      // and the epoch of the snapshot, brought back whole, is not adopted again
+      await redis.set('{ep}:epoch', second);
+      expect(await s.callIdOf('b')).toBe(null);
+      expect([first, second]).not.toContain(s.epoch);
+      expect((await s.sweep()).reconcile).toBe(true);
+    });
+
+    test('a command past commandTimeoutMs is answered UNAVAILABLE, and does nothing when it reaches Redis later', async () => {
+      const c2 = await client();
+      const s = new RedisCallStore(c2, { prefix: '{late}:', commandTimeoutMs: 300 });
+      expect(await s.callIdOf('a')).toBe(null);
+      const blocker = await client();
+      const held = blocker.sendCommand(['CLIENT', 'PAUSE', '700', 'WRITE']);
+      await held;
+      const init = { callId: 'late-1', conversationId: 'x', callerId: 'a', media: 'audio', now: Date.now(), ringTimeoutMs: 60000 };
+      const t0 = Date.now();
+      await expect(s.create(init, ['b'])).rejects.toMatchObject({ code: 'ERR_AGORA_CALL_STORE_UNAVAILABLE' });
+      expect(Date.now() - t0).toBeLessThan(500);
+      await sleep(700); // the pause ends: the script runs now, past its notAfter
+      expect(await s.get('late-1')).toBe(null);
+      expect(await s.callIdOf('a')).toBe(null);
     });
 
     test('options are checked', () => {
       expect(() => new RedisCallStore({})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
       expect(() => new RedisCallStore(redis, { nodeTtlMs: 0 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
       expect(() => new RedisCallStore(redis, { prefix: 5 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+      // every key in one Redis Cluster slot: the prefix must carry a hash tag
+      for (const prefix of ['agora-call:', '{}:', 'a}{b:', '']) {
+        expect(() => new RedisCallStore(redis, { prefix })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+      }
+      expect(new RedisCallStore(redis, { prefix: 'app:{calls}:' }).prefix).toBe('app:{calls}:');
+      expect(() => new RedisCallStore(redis, { commandTimeoutMs: -1 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
     });
   });
 });
