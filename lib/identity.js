@@ -199,7 +199,29 @@ function bytesEqual(b, want) {
   return true
 }
 
-function findIn(list, needle) {
+// A list of strings (ids kept as text) has a loop of its own: a separate function
+// keeps its own type feedback, so the JIT compiles it for strings alone even in
+// a process that also checks lists of ObjectIds. It hands over at the first
+// element that is not a string.
+function findStrings(list, needle) {
+  const { key, folds, c0, c1 } = needle
+  const klen = key.length
+  const klast = klen - 1
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]
+    if (typeof p !== 'string') return findMixed(list, i, needle)
+    if (folds) {
+      // `| 32` lowercases A-F and leaves digits alone: a cheap filter before the real compare
+      if ((p.charCodeAt(klast) | 32) === c0 && p.length === klen && (p.charCodeAt(klast - 1) | 32) === c1 &&
+        (p === key || p.toLowerCase() === key)) return true
+    } else if (p.charCodeAt(klast) === c0 && p.length === klen && p === key) return true
+  }
+  return false
+}
+
+const findIn = (list, needle) => (typeof list[0] === 'string' ? findStrings(list, needle) : findMixed(list, 0, needle))
+
+function findMixed(list, from, needle) {
   const { key, oid, folds, c0, c1 } = needle
   const klen = key.length
   const klast = klen - 1
@@ -208,7 +230,7 @@ function findIn(list, needle) {
   const n1 = oid ? ints[1] : -1
   const n2 = oid ? ints[2] : -1
   const n3 = oid ? ints[3] : -1
-  for (let i = 0; i < list.length; i++) {
+  for (let i = from; i < list.length; i++) {
     const p = list[i]
     if (typeof p === 'string') {
       // Length and last digits first: most participants are told apart without a string compare.
