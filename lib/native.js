@@ -6,6 +6,9 @@
 // Jest or `vm` an `instanceof TypeError` check would fail on them.
 const path = require('path')
 const nodeGypBuild = require('node-gyp-build')
+const errors = require('./errors')
+
+const kTesting = Symbol.for('agora-call-token.testing')
 
 const root = path.join(__dirname, '..')
 
@@ -42,13 +45,11 @@ function load() {
 
 const { addon: native, file } = load()
 
+// The addon throws plain errors with a registered code (src/binding/errors.h);
+// the class comes from the registry (lib/errors.js), in this realm.
 function localError(err) {
   if (err instanceof Error || err === null || typeof err !== 'object') return err
-  const Ctor = err.name === 'RangeError' ? RangeError : err.name === 'TypeError' ? TypeError : Error
-  const out = new Ctor(err.message)
-  out.code = err.code
-  if (err.reason !== undefined) out.reason = err.reason
-  return out
+  return errors.fromNative(err)
 }
 
 function wrap(fn) {
@@ -61,7 +62,7 @@ function wrap(fn) {
   }
 }
 
-module.exports = {
+const engine = {
   buildRtc(appId, cert, channel, account, issueTs, expire, salt, join, audio, video, data, rtmLogin) {
     try {
       return native.buildRtc(appId, cert, channel, account, issueTs, expire, salt, join, audio, video, data, rtmLogin)
@@ -76,10 +77,19 @@ module.exports = {
   parse006: wrap(native.parse006),
   verify006: wrap(native.verify006),
   verifyNotification: wrap(native.verifyNotification),
-  _deflate: wrap(native._deflate),
+  crc32: wrap(native.crc32),
+  // data the core exports (src/binding/tables.c): read by lib/, never copied
   limits: native.limits,
   fieldKinds: native.fieldKinds,
-  serviceKinds: native.serviceKinds,
-  serviceNames: native.serviceNames,
+  services: native.services,
+  privileges006: native.privileges006,
+  statusErrors: native.statusErrors,
+  layouts: native.layouts,
   file
 }
+// Test-only hooks (src/binding/testing.c), not part of the API: not enumerable.
+Object.defineProperty(engine, kTesting, {
+  value: Object.freeze({ deflate: wrap(native.testing.deflate), deflateReuses: native.testing.deflateReuses })
+})
+
+module.exports = engine

@@ -22,6 +22,15 @@ typedef struct {
   size_t n_privs;
 } act_token006_in;
 
+/* The "006" privilege keys and their names (agora-access-token's Privileges
+ * without the leading k), "key:name ...": exported by the binding and copied
+ * into lib/fallback/tables.js by scripts/gen-tables.js, like ACT_SERVICES. */
+#define ACT_TOKEN006_PRIVILEGES                                                                             \
+  "1:joinChannel 2:publishAudioStream 3:publishVideoStream 4:publishDataStream 5:publishAudioCdn "         \
+  "6:publishVideoCdn 7:requestPublishAudioStream 8:requestPublishVideoStream 9:requestPublishDataStream " \
+  "10:invitePublishAudioStream 11:invitePublishVideoStream 12:invitePublishDataStream "                   \
+  "101:administrateChannel 1000:rtmLogin"
+
 #define ACT_TOKEN006_MAX_OUT (3 + ACT_ID_LEN + ((ACT_MAX_CONTENT + 2) / 3) * 4 + 1)
 
 /* Builds the token string into out (NUL-terminated; ACT_TOKEN006_MAX_OUT always fits).
