@@ -9,10 +9,8 @@ function choose() {
   if (IMPL === 'js') return { implementation: 'js', engine: require('./fallback/index'), nativeError: null }
   if (IMPL === 'native') return { implementation: 'native', engine: require('./native'), nativeError: null }
   if (IMPL !== undefined && IMPL !== '') {
-    const err = new TypeError('agora-call-token: AGORA_CALL_TOKEN_IMPL must be "native", "js" or unset. ' +
-      `Received a string of length ${IMPL.length}`)
-    err.code = 'ERR_INVALID_ARG_VALUE'
-    throw err
+    throw require('./errors').coded('ERR_INVALID_ARG_VALUE', 'agora-call-token: AGORA_CALL_TOKEN_IMPL must be "native", ' +
+      `"js" or unset. Received a string of length ${IMPL.length}`, { argument: 'AGORA_CALL_TOKEN_IMPL' })
   }
   try {
     return { implementation: 'native', engine: require('./native'), nativeError: null }

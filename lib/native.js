@@ -13,20 +13,16 @@ const kTesting = Symbol.for('agora-call-token.testing')
 const root = path.join(__dirname, '..')
 
 function notBuilt(cause) {
-  const err = new Error('agora-call-token: no native addon fits this platform and none was compiled ' +
-    `(${process.platform}-${process.arch}). Run \`npm rebuild agora-call-token\` with a C compiler, make and python3 ` +
-    'installed, or unset AGORA_CALL_TOKEN_IMPL to use the JavaScript fallback.', { cause })
-  err.code = 'ERR_AGORA_ADDON_NOT_BUILT'
-  return err
+  return errors.coded('ERR_AGORA_ADDON_NOT_BUILT', 'agora-call-token: no native addon fits this platform and none was ' +
+    `compiled (${process.platform}-${process.arch}). Run \`npm rebuild agora-call-token\` with a C compiler, make and ` +
+    'python3 installed, or unset AGORA_CALL_TOKEN_IMPL to use the JavaScript fallback.', { cause })
 }
 
 function loadFailed(file, cause) {
   // A binary for another runtime (one without OpenSSL 3's symbols, say) fails
   // here, at load: the addon is linked to resolve every symbol then (-z now).
-  const err = new Error(`agora-call-token: the native addon ${path.relative(root, file)} cannot be loaded in this ` +
-    `runtime: ${cause && cause.message ? cause.message.split('\n')[0] : cause}`, { cause })
-  err.code = 'ERR_AGORA_ADDON_LOAD_FAILED'
-  return err
+  return errors.coded('ERR_AGORA_ADDON_LOAD_FAILED', `agora-call-token: the native addon ${path.relative(root, file)} ` +
+    `cannot be loaded in this runtime: ${cause && cause.message ? cause.message.split('\n')[0] : cause}`, { cause })
 }
 
 function load() {

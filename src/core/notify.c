@@ -134,8 +134,8 @@ const char *act_notify_status_name(act_notify_status s) {
       [ACT_NOTIFY_NO_SIGNATURE] = "NO_SIGNATURE",
       [ACT_NOTIFY_TOO_LARGE] = "TOO_LARGE",
       [ACT_NOTIFY_BAD_SECRET] = "BAD_SECRET",
-      [ACT_NOTIFY_ERR_ARG] = "ERR_ARG",
-      [ACT_NOTIFY_ERR_CRYPTO] = "ERR_CRYPTO",
+      [ACT_NOTIFY_ERR_ARG] = "ARG",
+      [ACT_NOTIFY_ERR_CRYPTO] = "CRYPTO",
   };
   return (unsigned)s < ACT_NOTIFY_STATUS_COUNT ? names[s] : "UNKNOWN";
 }
