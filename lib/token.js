@@ -106,11 +106,31 @@ function legacyUid(name, uid) {
   return check.fieldString(name, uid)
 }
 
+// Option names each call takes: any other is refused (ERR_INVALID_ARG_VALUE), so
+// a typo (channelname) cannot silently build or check something else.
+const VERIFY_OPTIONS = new Set(['now', 'channelName', 'uid'])
+const ACCESS_OPTIONS = new Set(['appId', 'appCertificate', 'issueTs', 'expire', 'salt', 'services'])
+const LEGACY_OPTIONS = new Set(['appId', 'appCertificate', 'channelName', 'uid', 'salt', 'ts', 'privileges'])
+// A service's keys by its field kind: type and privileges, then the kind's fields.
+const SERVICE_KEYS = {
+  [KIND.NONE]: new Set(['type', 'privileges']),
+  [KIND.CHANNEL_ACCOUNT]: new Set(['type', 'privileges', 'channelName', 'uid', 'account']),
+  [KIND.USER]: new Set(['type', 'privileges', 'userId']),
+  [KIND.APAAS]: new Set(['type', 'privileges', 'roomUuid', 'userUuid', 'role']),
+  [KIND.RTM2]: new Set(['type', 'privileges', 'userId', 'permissions'])
+}
+
+// issueTs / issuedAt: 0 would be written as is (a token issued in 1970, expired at
+// once), where the official builders read 0 as "now": refused, omit it for now.
+const issueTime = (name, value) => (value === undefined ? nowSeconds()
+  : check.integer(name, value, 1, 0xffffffff))
+
 // verifyToken(token, appCertificate, { now, channelName, uid }) -> { valid, reason, token }.
 // Never throws for a bad token; throws only for a bad certificate or options.
 function verifyToken(token, appCertificate, options = {}) {
   check.hex32('appCertificate', appCertificate, true)
   check.optionsObject('options', options)
+  check.knownKeys('options', options, VERIFY_OPTIONS)
   const nowOpt = check.read(options, 'now')
   const now = nowOpt === undefined ? nowSeconds() : check.integer('options.now', nowOpt, 0, Number.MAX_SAFE_INTEGER)
   if (typeof token !== 'string') return { valid: false, reason: 'malformed', token: null }
@@ -215,6 +235,7 @@ function normalizeService(service, i) {
   const type = check.integer(`${name}.type`, get('type'), 1, 0xffff)
   const kind = services.kindOf(type)
   if (kind === undefined) throw invalidValue(`${name}.type`, 'is not a service type this library knows')
+  check.knownKeys(name, service, SERVICE_KEYS[kind])
   const privileges = flatPrivileges(`${name}.privileges`, get('privileges'))
   switch (kind) {
     case KIND.CHANNEL_ACCOUNT:
@@ -237,13 +258,13 @@ function normalizeService(service, i) {
 // buildAccessToken({ appId, appCertificate, issueTs, expire, salt, services }) -> any "007" token.
 function buildAccessToken(options) {
   check.optionsObject('options', options)
+  check.knownKeys('options', options, ACCESS_OPTIONS)
   const get = (key) => check.read(options, key)
   const appId = check.hex32('options.appId', get('appId'))
   const expire = get('expire')
   if (expire === undefined) throw missing('options', 'must include "expire" (seconds)')
   check.u32('options.expire', expire)
-  const issueTsOpt = get('issueTs')
-  const issueTs = issueTsOpt === undefined ? nowSeconds() : check.u32('options.issueTs', issueTsOpt)
+  const issueTs = issueTime('options.issueTs', get('issueTs'))
   const saltOpt = get('salt')
   const salt = saltOpt === undefined ? randomSalt() : check.u32('options.salt', saltOpt)
   const list = get('services')
@@ -260,6 +281,7 @@ function buildAccessToken(options) {
 // buildLegacyToken({ appId, appCertificate, channelName, uid, salt, ts, privileges }) -> a "006" token.
 function buildLegacyToken(options) {
   check.optionsObject('options', options)
+  check.knownKeys('options', options, LEGACY_OPTIONS)
   const get = (key) => check.read(options, key)
   const appId = check.hex32('options.appId', get('appId'))
   const channelName = string('options.channelName', get('channelName'))
@@ -274,4 +296,4 @@ function buildLegacyToken(options) {
   return binding.build006(appId, appCertificate, channelName, uid, salt, ts, privileges)
 }
 
-module.exports = { parseToken, verifyToken, buildAccessToken, buildLegacyToken }
+module.exports = { parseToken, verifyToken, buildAccessToken, buildLegacyToken, issueTime }
