@@ -156,13 +156,28 @@ function createCallTokenRouter(options) {
     }
   }
 
+  /** fn() within lookupTimeoutMs: past it, 503 LOOKUP_TIMEOUT (so no request is held forever). */
+  async function bounded(what, fn) {
+    let timer;
+    const timeout = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new HttpError(503, 'LOOKUP_TIMEOUT', `The ${what} could not be looked up in time`)),
+        opts.lookupTimeoutMs);
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(fn), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function authenticate(req, res, next) {
     res.set('Cache-Control', 'no-store');
     let userId;
     try {
-      userId = await opts.getUserId(req);
+      userId = await bounded('user', () => opts.getUserId(req));
     } catch (err) {
       fault(err, req);
+      if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message);
       return sendError(res, 500, 'INTERNAL', 'Internal server error');
     }
     if (userId === null || userId === undefined || userId === '') {
@@ -184,20 +199,13 @@ function createCallTokenRouter(options) {
 
   /** findConversation(id, userId) within lookupTimeoutMs; a mongoose CastError means "no such id". */
   async function lookup(id, account) {
-    let timer;
-    const timeout = new Promise((resolve, reject) => {
-      timer = setTimeout(() => reject(new HttpError(503, 'LOOKUP_TIMEOUT', 'The conversation could not be looked up in time')),
-        opts.lookupTimeoutMs);
-    });
     try {
-      return await Promise.race([Promise.resolve().then(() => opts.findConversation(id, account)), timeout]);
+      return await bounded('conversation', () => opts.findConversation(id, account));
     } catch (err) {
       if (err && err.name === 'CastError') return null;
       if (err instanceof HttpError) throw err;
       // Anything else is a server fault, whatever its shape (undefined, an http-errors object, ...).
       throw err instanceof Error ? err : Object.assign(new Error('findConversation rejected with a non-Error'), { cause: err });
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -213,7 +221,9 @@ function createCallTokenRouter(options) {
     if (!hasChannel && !hasConversation) {
       throw new HttpError(400, 'MISSING_CHANNEL_NAME', 'channelName (or conversationId) is required');
     }
-    if (hasChannel && hasConversation && body.channelName !== body.conversationId) {
+    if (hasChannel && hasConversation && body.channelName !== body.conversationId &&
+        !(typeof body.channelName === 'string' && typeof body.conversationId === 'string' &&
+          userKey(body.channelName) === userKey(body.conversationId))) {
       throw new HttpError(400, 'INVALID_BODY', 'channelName and conversationId differ');
     }
     const channelName = hasChannel ? body.channelName : body.conversationId;
@@ -245,7 +255,7 @@ function createCallTokenRouter(options) {
     };
     const result = { token: undefined, appId: opts.appId, channelName: channel };
     if (opts.identity === 'uid') {
-      const uid = await opts.uidFor(account, req);
+      const uid = await bounded('uid', () => opts.uidFor(account, req));
       // uid 0 would be a wildcard token usable by anyone in the channel: refuse it.
       if (!Number.isInteger(uid) || uid < 1 || uid > MAX_UID) {
         const err = new RangeError('uidFor returned a value that is not an integer from 1 to 2^32-1');

@@ -10,6 +10,8 @@
 //   older ones a 12-byte `id` buffer, any other build answers toHexString():
 //   its 24 lowercase hex digits;
 // - a 12-byte Uint8Array (a Buffer): its hex;
+// - a UUID (a bson/mongoose UUID, Binary subtype 4, or its 8-4-4-4-12 text in any
+//   letter case): its lowercase text with dashes;
 // - a populated document ({ _id }): the key of its _id (at most 3 levels deep);
 // - any other non-empty string of at most 65535 UTF-8 bytes: itself;
 // - a safe integer or a bigint: its decimal text.
@@ -20,6 +22,7 @@ const MAX_DEPTH = 3
 const MAX_TEXT = 65535
 const HEX24 = /^[0-9a-fA-F]{24}$/
 const LOWER_HEX24 = /^[0-9a-f]{24}$/
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
 
 // Bytes as lowercase hex by table, without a Buffer allocation per id.
 const BYTE_HEX = Array.from({ length: 256 }, (_, i) => (i + 0x100).toString(16).slice(1))
@@ -34,9 +37,16 @@ function bytesHex(b) {
 // call into a builtin (under Jest's module sandbox Number.isInteger costs ~250 ns here).
 const isInt24 = (n) => typeof n === 'number' && n >= 0 && n <= 0xffffff && (n | 0) === n
 
+function uuidText(b) {
+  let s = ''
+  for (let i = 0; i < 16; i++) s += (i === 4 || i === 6 || i === 8 || i === 10 ? '-' : '') + BYTE_HEX[b[i]]
+  return s
+}
+
 function textKey(s) {
   if (s.length === 0) return null
   if (s.length === 24 && HEX24.test(s)) return LOWER_HEX24.test(s) ? s : s.toLowerCase()
+  if (s.length === 36 && UUID.test(s)) return s.toLowerCase()
   if (s.length > MAX_TEXT / 3 && (s.length > MAX_TEXT || Buffer.byteLength(s) > MAX_TEXT)) return null
   return s
 }
@@ -50,6 +60,10 @@ function objectKey(o, depth) {
   if (isInt24(i3)) {
     const { i0, i1, i2 } = o
     if (isInt24(i0) && isInt24(i1) && isInt24(i2)) return hex6(i0) + hex6(i1) + hex6(i2) + hex6(i3)
+  }
+  if (o._bsontype === 'Binary') {
+    const b = o.buffer
+    return o.sub_type === 4 && b instanceof Uint8Array && b.length === 16 ? uuidText(b) : null
   }
   const id = o.id
   if (id instanceof Uint8Array) return id.length === 12 ? bytesHex(id) : null
@@ -70,7 +84,7 @@ function keyAt(id, depth) {
     case 'number':
       return Number.isSafeInteger(id) ? String(id) : null
     case 'bigint':
-      return String(id)
+      return textKey(String(id))
     case 'object':
       return id === null ? null : objectKey(id, depth)
     default:
@@ -164,16 +178,16 @@ let lastNeedle = null // the needle of the last call: a member check repeats for
 function needleOf(key) {
   if (lastNeedle !== null && lastNeedle.key === key) return lastNeedle
   const oid = key.length === 24 && LOWER_HEX24.test(key)
-  const n = { key, raw: undefined, oid, c0: 0, c1: 0, i: null, bytes: null }
+  // ObjectId and UUID text match in any letter case: their keys are lowercase
+  const folds = oid || (key.length === 36 && UUID.test(key))
+  const n = { key, raw: undefined, oid, folds, c0: 0, c1: 0, i: null, bytes: null }
+  // the last two characters: an ObjectId's counter, where ids of one app differ most
+  // (the first eight hex digits are a timestamp that a conversation's members often share)
+  n.c0 = key.charCodeAt(key.length - 1)
+  n.c1 = key.length > 1 ? key.charCodeAt(key.length - 2) : 0
   if (oid) {
-    // the last two hex digits: an ObjectId's counter, where ids of one app differ most
-    // (the first eight are a timestamp that a conversation's members often share)
-    n.c0 = key.charCodeAt(23)
-    n.c1 = key.charCodeAt(22)
     n.i = [0, 6, 12, 18].map((at) => parseInt(key.slice(at, at + 6), 16))
     n.bytes = Array.from({ length: 12 }, (_, j) => parseInt(key.slice(2 * j, 2 * j + 2), 16))
-  } else {
-    n.c0 = key.charCodeAt(key.length - 1)
   }
   lastNeedle = n
   return n
@@ -186,7 +200,7 @@ function bytesEqual(b, want) {
 }
 
 function findIn(list, needle) {
-  const { key, oid, c0, c1 } = needle
+  const { key, oid, folds, c0, c1 } = needle
   const klen = key.length
   const klast = klen - 1
   const ints = needle.i
@@ -198,8 +212,9 @@ function findIn(list, needle) {
     const p = list[i]
     if (typeof p === 'string') {
       // Length and last digits first: most participants are told apart without a string compare.
-      if (oid) {
-        if (p.length === 24 && (p.charCodeAt(23) | 32) === c0 && (p.charCodeAt(22) | 32) === c1 &&
+      if (folds) {
+        // `| 32` lowercases A-F and leaves digits alone: a cheap filter before the real compare
+        if (p.length === klen && (p.charCodeAt(klast) | 32) === c0 && (p.charCodeAt(klast - 1) | 32) === c1 &&
           (p === key || p.toLowerCase() === key)) return true
       } else if (p.length === klen && p.charCodeAt(klast) === c0 && p === key) return true
       continue

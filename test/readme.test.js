@@ -2,7 +2,9 @@
 // The README's code: every JavaScript or TypeScript snippet is a whole file
 // under example/ (its first line names it), equal to that file, and each file
 // runs here: the quick start over real HTTP, the compat modules, ESM and
-// TypeScript. (example/esm.mjs also runs, per implementation, in test/esm.test.js.)
+// TypeScript. (example/esm.mjs also runs, per implementation, in test/esm.test.js;
+// example/docs/calls.js in test/call/readme-calls.test.js; example/docs/redis.js and
+// redis-cluster.js, on real Redis, in test/redis/readme-redis.test.js.)
 const { execFileSync } = require('child_process')
 const fs = require('fs')
 const path = require('path')
@@ -26,11 +28,7 @@ for (const part of readme.split(/^(```[a-z]*\n[\s\S]*?^```)$/m)) {
   }
   blocks.push([section, fence[1], fence[2]])
 }
-const code = blocks.filter(([, lang]) => ['js', 'mjs', 'ts'].includes(lang))
-// Sections whose snippets are still fragments; they are being rewritten (the call side).
-const PENDING = ['## Several server processes']
-const pending = code.filter(([s]) => PENDING.some((p) => s.startsWith(p)))
-const files = code.filter((b) => !pending.includes(b))
+const files = blocks.filter(([, lang]) => ['js', 'mjs', 'ts'].includes(lang))
 
 test('the README has its snippets, and each names its file', () => {
   expect(files.length).toBeGreaterThanOrEqual(4)
@@ -43,10 +41,6 @@ test.each(files.map(([heading, , text]) => [/^\/\/ (example\/\S+):/.exec(text)[1
   '%s is exactly the snippet under "%s"', (file, _, text) => {
     expect(fs.readFileSync(path.join(root, file), 'utf8')).toBe(text)
   })
-
-for (const [heading] of pending) {
-  test.todo(`"${heading}": a fragment for now, since the call side is being rewritten; it becomes an example/ file then`)
-}
 
 describe('example/quick-start.js over real HTTP', () => {
   let app

@@ -2,13 +2,18 @@
 // The chat app around the README examples: a stand-in for a Mongoose
 // Conversation model (findOne with { _id, participants } answers like
 // MongoDB: the 24-hex id in any case, participants as ObjectIds) and a stand-in
-// for your authentication. Replace both with your own.
+// for your authentication. Replace both with your own. The ids are fixed, so
+// that several server processes (example/docs/redis.js) know the same users.
 const { ObjectId } = require('bson')
 
-const users = { alice: new ObjectId(), bob: new ObjectId(), carol: new ObjectId() }
+const users = {
+  alice: new ObjectId('66a0c0de00000000000000a1'),
+  bob: new ObjectId('66a0c0de00000000000000b2'),
+  carol: new ObjectId('66a0c0de00000000000000c3')
+}
 const conversations = [
-  { _id: new ObjectId(), participants: [users.alice, users.bob] },
-  { _id: new ObjectId(), participants: [users.alice, users.bob, users.carol] }
+  { _id: new ObjectId('66a0c0de000000000000d001'), participants: [users.alice, users.bob] },
+  { _id: new ObjectId('66a0c0de000000000000d002'), participants: [users.alice, users.bob, users.carol] }
 ]
 
 const Conversation = {

@@ -7,7 +7,7 @@
 // bodies) are in lib/call/protocol.js (AckError) and lib/express.js (HTTP).
 const { makeError } = require('../errors')
 
-const CALL_CODES = ['ERR_AGORA_NOT_PARTICIPANT', 'ERR_AGORA_CALL_STORE_CONFLICT', 'ERR_AGORA_CALL_STORE_UNAVAILABLE',
+const CALL_CODES = ['ERR_AGORA_NOT_PARTICIPANT', 'ERR_AGORA_INVALID_CALL_ID', 'ERR_AGORA_CALL_STORE_UNAVAILABLE',
   'ERR_AGORA_CALL_STORE_DIVERGED']
 
 /** A new error of a registered code; `detail` is appended to the message. */

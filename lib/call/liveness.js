@@ -39,7 +39,8 @@ function liveness({ io, room, isClosed, fault }) {
         if (matches(u, callId)) known.delete(u)
         break
       case ServerEvent.MISSED:
-        if (Array.isArray(data.userIds) && data.userIds.includes(u) && matches(u, callId)) known.delete(u)
+        // those who missed it get no userIds (a big group's list would be huge); those joined do
+        if (!Array.isArray(data.userIds) && matches(u, callId)) known.delete(u)
         break
       default:
     }

@@ -19,7 +19,12 @@
 //   missed, busy   |                  |                    |                    |                      |
 //
 //   timeout (no actor, once now >= ringUntil): every ringing member -> missed;
-//   call:missed to them and to those joined; ends: missed.
+//   call:missed to them ({ callId, conversationId }) and to those joined (with the
+//   missed userIds); ends: missed.
+//
+// "told" goes to the members joined (other than the actor) and to the actor's
+// other sockets, never to those still ringing: in a big group k answers would
+// otherwise cost k x members messages. Those ringing hear only how it ends.
 //
 // "ends" applies after the change when the call cannot go on: nobody joined,
 // or fewer than two members still joined or ringing. Then those joined get
@@ -32,6 +37,7 @@
 // key -> member state that step() only reads; `joined` and `ringing` count its
 // members in those states. Effects, in the order they are to happen:
 //   { type: 'member', userId, state }          set a member's state
+//   { type: 'members', userIds, state }        the same for many (the ring timeout)
 //   { type: 'create' } / { type: 'end' }       store the new call / remove it
 //   { type: 'emit', to, event, data, echo }    send event to the users in `to`;
 //                                              echo: also to the actor's other sockets
@@ -83,8 +89,6 @@ function membersIn(call, override, states, except) {
   return out
 }
 
-const ACTIVE = [Member.JOINED, Member.RINGING]
-
 // The call after a change: goes on (maybe stopping the ring timer) or ends.
 function settle(before, next, override, by, reason, effects, echo) {
   if (next.joined > 0 && next.joined + next.ringing >= 2) {
@@ -108,17 +112,22 @@ function settle(before, next, override, by, reason, effects, echo) {
 
 function timeout(call, now) {
   if (!(now >= call.ringUntil) || call.ringing === 0) return { call, effects: [] }
-  const effects = []
-  const override = new Map()
-  const missed = membersIn(call, override, [Member.RINGING])
-  for (const u of missed) {
-    override.set(u, Member.MISSED)
-    effects.push({ type: 'member', userId: u, state: Member.MISSED })
+  const missed = []
+  const joined = []
+  for (const [u, s] of call.members) {
+    if (s === Member.RINGING) missed.push(u)
+    else if (s === Member.JOINED) joined.push(u)
   }
+  const effects = [{ type: 'members', userIds: missed, state: Member.MISSED }]
   const next = { ...call, ringing: 0 }
-  const told = [...missed, ...membersIn(call, override, [Member.JOINED])]
-  effects.push({ type: 'emit', to: told, event: ServerEvent.MISSED, data: { ...base(call), userIds: missed } })
-  settle(call, next, override, null, Reason.MISSED, effects, false)
+  effects.push({ type: 'emit', to: missed, event: ServerEvent.MISSED, data: base(call) })
+  if (joined.length) effects.push({ type: 'emit', to: joined, event: ServerEvent.MISSED, data: { ...base(call), userIds: missed } })
+  // Nobody rings any more: the call goes on with those joined, or ends.
+  if (joined.length >= 2) effects.push({ type: 'timer', action: 'clear' })
+  else {
+    effects.push({ type: 'timer', action: 'clear' }, { type: 'end' })
+    if (joined.length) effects.push({ type: 'emit', to: joined, event: ServerEvent.ENDED, data: { ...base(call), by: null, reason: Reason.MISSED } })
+  }
   return { call: next, effects }
 }
 
@@ -141,7 +150,7 @@ function step(call, event, actor, now) {
   const override = new Map([[actor, to]])
   let next = counted(call, state, to)
   const effects = [{ type: 'member', userId: actor, state: to }]
-  const others = () => membersIn(next, override, ACTIVE, actor)
+  const others = () => membersIn(next, override, [Member.JOINED], actor)
   if (to === Member.JOINED) {
     if (next.phase !== Phase.ACTIVE) next = { ...next, phase: Phase.ACTIVE, answeredAt: now }
     effects.push({ type: 'emit', to: others(), event: told, data: { ...base(next), by: actor }, echo })

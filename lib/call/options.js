@@ -50,13 +50,24 @@ function rateLimit(value, name, fallback) {
   let windowMs = fallback.windowMs
   if (value !== undefined) {
     if (value === null || typeof value !== 'object') throw invalidType(name, '{ max, windowMs } or false', value)
-    max = positiveInt(Object.hasOwn(value, 'max') ? value.max : undefined, `${name}.max`, max)
-    windowMs = positiveInt(Object.hasOwn(value, 'windowMs') ? value.windowMs : undefined, `${name}.windowMs`, windowMs)
+    let raw
+    try {
+      raw = { max: Object.hasOwn(value, 'max') ? value.max : undefined, windowMs: Object.hasOwn(value, 'windowMs') ? value.windowMs : undefined }
+    } catch {
+      throw invalidType(name, '{ max, windowMs } that can be read (a getter threw)', value)
+    }
+    max = positiveInt(raw.max, `${name}.max`, max)
+    windowMs = positiveInt(raw.windowMs, `${name}.windowMs`, windowMs)
   }
   const windows = new Map() // key -> { count, resetAt }
+  let nextPrune = 0
   return (key) => {
     const now = Date.now()
-    if (windows.size > 10000) for (const [k, w] of windows) if (w.resetAt <= now) windows.delete(k)
+    // Expired windows go at most once per window: the walk is paid once per windowMs, not per attempt.
+    if (now >= nextPrune) {
+      nextPrune = now + windowMs
+      for (const [k, w] of windows) if (w.resetAt <= now) windows.delete(k)
+    }
     let w = windows.get(key)
     if (!w || w.resetAt <= now) {
       w = { count: 0, resetAt: now + windowMs }

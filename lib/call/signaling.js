@@ -12,8 +12,11 @@ const { Event } = require('./machine')
 const { MemoryCallStore } = require('./stores/memory')
 const { liveness } = require('./liveness')
 const { assertServer, toRoomFn, fn, positiveInt, rateLimit, invalidType, outOfRange } = require('./options')
+const { callError } = require('./errors')
 
 const CHUNK = 1000 // rooms per emit to a big group; the event loop runs between chunks
+const MAX_PENDING = 16 // events of one user waiting behind each other; more are refused at once
+const MAX_CALL_ID = 128
 const LIVENESS_EVERY = 4 // sweeps between two checks that this process's users' calls still exist
 
 // A shared store that did not answer in time (or is down): the ack says UNAVAILABLE.
@@ -134,6 +137,9 @@ function attachCallSignaling(io, input) {
     if (!effects || effects.length === 0) return
     perCall(callId, async () => {
       for (const e of effects) {
+        // After close() nothing more is sent: the adapter's clients may be closed already,
+        // and a publish on a closed client fails where nothing can catch it.
+        if (closed) return
         try {
           if (e.type === 'emit') {
             if (e.to.length > CHUNK) await emitChunked(e, socket, actor)
@@ -157,16 +163,23 @@ function attachCallSignaling(io, input) {
     }
   }
 
-  function startTimer(callId) {
+  function startTimer(callId, delayMs = ringTimeoutMs) {
     clearTimer(callId)
     if (closed) return
     const t = setTimeout(() => {
       timers.delete(callId)
       // a store that cannot be asked now: the sweeps find the deadline again
       if (!closed) step(callId, Event.TIMEOUT, null).catch((err) => (isUnavailable(err) ? null : fault(err)))
-    }, ringTimeoutMs + 1)
+    }, Math.max(0, delayMs) + 1)
     if (typeof t.unref === 'function') t.unref()
     timers.set(callId, t)
+  }
+
+  // A store handed over from an earlier attachCallSignaling (closed since): its
+  // ringing calls get their timers here, or nobody would ever time them out.
+  if (!opts.sweeping && typeof store.ringingCalls === 'function') {
+    const now = Date.now()
+    for (const { callId, ringUntil } of store.ringingCalls()) startTimer(callId, ringUntil - now)
   }
 
   /** One machine step through the store; its effects are delivered. Returns the step's result. */
@@ -187,8 +200,15 @@ function attachCallSignaling(io, input) {
     }
   }
 
-  async function onStart(socket, userId, payload) {
-    const { conversationId, media } = readStart(payload)
+  function newCallId() {
+    const id = opts.generateCallId()
+    if (typeof id !== 'string' || id === '' || id.length > MAX_CALL_ID) {
+      throw callError('ERR_AGORA_INVALID_CALL_ID', 'generateCallId() must return a string of 1 to 128 characters')
+    }
+    return id
+  }
+
+  async function onStart(socket, userId, { conversationId, media }) {
     // The cheap checks first: a refused start costs nothing per participant.
     const current = await store.callIdOf(userId)
     if (current) throw new SignalError(AckError.ALREADY_IN_CALL, undefined, { callId: current })
@@ -200,8 +220,11 @@ function attachCallSignaling(io, input) {
     const keys = conversation ? await participantKeysAsync(conversation) : null
     if (!keys || !keys.delete(userId)) throw new SignalError(AckError.FORBIDDEN)
     if (keys.size === 0) throw new SignalError(AckError.NO_ONE_TO_CALL)
+    // Computing a big group's keys yields: the connection or the signaling may be gone by now.
+    if (socket.disconnected) throw new SignalError(AckError.UNAVAILABLE, 'The connection closed during the call start')
+    if (closed) throw new SignalError(AckError.UNAVAILABLE)
     const init = {
-      callId: String(opts.generateCallId()),
+      callId: newCallId(),
       conversationId: conversationKey(conversation, conversationId),
       callerId: userId,
       media,
@@ -209,16 +232,19 @@ function attachCallSignaling(io, input) {
       ringTimeoutMs,
     }
     const result = await store.create(init, keys)
+    if (result.error === 'DUPLICATE_CALL_ID') throw callError('ERR_AGORA_INVALID_CALL_ID', 'generateCallId() repeated an id in use')
     if (result.error) throw new SignalError(result.error, undefined, result.callId ? { callId: result.callId } : undefined)
     return { reply: { ok: true, callId: init.callId }, callId: init.callId, effects: result.effects }
   }
 
-  async function onCallEvent(socket, userId, event, payload) {
-    const callId = readCallId(payload)
+  async function onCallEvent(socket, userId, event, callId) {
     const result = await store.apply(callId, STEP[event], userId, Date.now())
     if (result.error) throw new SignalError(result.error)
     return { reply: { ok: true, callId }, callId, effects: result.effects }
   }
+
+  // Per user: events waiting in its queue, and whether a call:start is among them.
+  const pending = new Map() // user -> { events, starting }
 
   async function dispatch(socket, entry, event, args) {
     const ack = args.length > 0 && typeof args[args.length - 1] === 'function' ? args[args.length - 1] : null
@@ -226,12 +252,27 @@ function attachCallSignaling(io, input) {
     let reply
     let done = null
     try {
+      // Only the fields read from the payload wait in the queue, never the payload itself.
+      const input = event === ClientEvent.START ? readStart(payload) : readCallId(payload)
       const userId = await entry.ready
       if (closed) throw new SignalError(AckError.UNAVAILABLE)
       if (!userId) throw new SignalError(AckError.UNAUTHENTICATED)
-      done = await perUser(userId, () => (event === ClientEvent.START
-        ? onStart(socket, userId, payload)
-        : onCallEvent(socket, userId, event, payload)))
+      const slot = pending.get(userId) || { events: 0, starting: false }
+      if (slot.events >= MAX_PENDING) {
+        throw new SignalError(AckError.RATE_LIMITED, 'Too many events waiting; try again', { retryAfterMs: 1000 })
+      }
+      const start = event === ClientEvent.START
+      if (start && slot.starting) throw new SignalError(AckError.INVALID_STATE, 'A call start is already in progress')
+      slot.events++
+      if (start) slot.starting = true
+      pending.set(userId, slot)
+      try {
+        done = await perUser(userId, () => (start ? onStart(socket, userId, input) : onCallEvent(socket, userId, event, input)))
+      } finally {
+        slot.events--
+        if (start) slot.starting = false
+        if (slot.events === 0 && pending.get(userId) === slot) pending.delete(userId)
+      }
       reply = done.reply
       if (ack) safeAck(ack, reply)
       calls.stepped(userId, done.callId, done.effects)
@@ -368,7 +409,10 @@ function attachCallSignaling(io, input) {
     try {
       const raw = opts.getUserId(socket)
       // A synchronous getUserId joins the room before any event can arrive.
-      entry.ready = isThenable(raw) ? Promise.resolve(raw).then((r) => join(socket, entry, r)) : Promise.resolve(join(socket, entry, raw))
+      // An async getUserId gets lookupTimeoutMs, like findConversation: then the socket has no user.
+      entry.ready = isThenable(raw)
+        ? within(opts.lookupTimeoutMs, () => raw).then((r) => join(socket, entry, r))
+        : Promise.resolve(join(socket, entry, raw))
     } catch (err) {
       entry.ready = Promise.reject(err)
     }

@@ -32,7 +32,11 @@ function summary(result) {
   const out = []
   for (const e of result.effects) {
     if (e.type === 'member') out.push(`${e.userId}=${e.state}`)
-    else if (e.type === 'emit') out.push(`${e.event}>${[...e.to].join(',') || '-'}${e.echo ? '+echo' : ''}${e.data.reason ? `(${e.data.reason})` : ''}`)
+    else if (e.type === 'members') out.push(`${e.userIds.join(',')}=${e.state}`)
+    else if (e.type === 'emit') {
+      out.push(`${e.event}>${[...e.to].join(',') || '-'}${e.echo ? '+echo' : ''}${e.data.reason ? `(${e.data.reason})` : ''}` +
+        `${e.data.userIds ? `[${e.data.userIds.join(',')}]` : ''}`)
+    }
     else if (e.type === 'timer') out.push(`timer:${e.action}`)
     else out.push(e.type)
   }
@@ -71,7 +75,7 @@ describe('the caller a', () => {
     [{ b: RINGING }, Event.END, 'a=left timer:clear end call:ended>-+echo(hangup) call:cancelled>b'],
     [{ b: RINGING }, Event.DISCONNECT, 'a=left timer:clear end call:cancelled>b'],
     [{ b: JOINED }, Event.CANCEL, 'a=left timer:clear end call:ended>b+echo(cancelled)'],
-    [{ b: JOINED, c: RINGING }, Event.CANCEL, 'a=left call:left>b,c+echo'], // b and c can still talk
+    [{ b: JOINED, c: RINGING }, Event.CANCEL, 'a=left call:left>b+echo'], // b and c can still talk
     [{ b: JOINED, c: JOINED }, Event.END, 'a=left call:left>b,c+echo'],
     [{ b: RINGING }, Event.ACCEPT, 'INVALID_STATE'],
   ])('%o, a %s -> %s', (others, event, expected) => {
@@ -81,11 +85,12 @@ describe('the caller a', () => {
 
 describe('group call (a joined, b and c)', () => {
   test.each([
-    [{ b: RINGING, c: RINGING }, 'b', Event.ACCEPT, 'b=joined call:accepted>a,c+echo'],
+    // those still ringing hear nothing of the others' answers, only how the call ends
+    [{ b: RINGING, c: RINGING }, 'b', Event.ACCEPT, 'b=joined call:accepted>a+echo'],
     [{ b: RINGING, c: JOINED }, 'b', Event.ACCEPT, 'b=joined call:accepted>a,c+echo timer:clear'],
-    [{ b: RINGING, c: RINGING }, 'b', Event.DECLINE, 'b=declined call:declined>a,c+echo'],
+    [{ b: RINGING, c: RINGING }, 'b', Event.DECLINE, 'b=declined call:declined>a+echo'],
     [{ b: RINGING, c: DECLINED }, 'b', Event.DECLINE, 'b=declined call:declined>a+echo timer:clear end call:ended>a(declined)'],
-    [{ b: JOINED, c: RINGING }, 'b', Event.END, 'b=left call:left>a,c+echo'],
+    [{ b: JOINED, c: RINGING }, 'b', Event.END, 'b=left call:left>a+echo'],
     [{ b: JOINED, c: JOINED }, 'c', Event.DISCONNECT, 'c=left call:left>a,b'],
     [{ b: LEFT, c: RINGING }, 'a', Event.END, 'a=left timer:clear end call:ended>-+echo(hangup) call:cancelled>c'],
   ])('%o, %s %s -> %s', (others, actor, event, expected) => {
@@ -96,8 +101,9 @@ describe('group call (a joined, b and c)', () => {
 describe('timeout', () => {
   test.each([
     [{ b: RINGING }, 99, ''],
-    [{ b: RINGING }, 100, 'b=missed call:missed>b,a timer:clear end call:ended>a(missed)'],
-    [{ b: RINGING, c: JOINED }, 100, 'b=missed call:missed>b,a,c timer:clear'],
+    [{ b: RINGING }, 100, 'b=missed call:missed>b call:missed>a[b] timer:clear end call:ended>a(missed)'],
+    [{ b: RINGING, c: JOINED }, 100, 'b=missed call:missed>b call:missed>a,c[b] timer:clear'],
+    [{ b: RINGING, c: RINGING, d: JOINED }, 100, 'b,c=missed call:missed>b,c call:missed>a,d[b,c] timer:clear'],
     [{ b: JOINED }, 100, ''],
   ])('%o at %d -> %s', (others, now, expected) => {
     expect(summary(step(callWith({ a: JOINED, ...others }), Event.TIMEOUT, null, now))).toBe(expected)
@@ -120,10 +126,10 @@ test('counts and phase follow the members; answeredAt is the first accept', () =
 
 test('start: rings those free, busy news after incoming-call; nobody free -> busy then ended, nothing stored', () => {
   const init = { callId: 'c', conversationId: 'k', callerId: 'a', media: 'audio', now: 10, ringTimeoutMs: 5 }
-  expect(summary(start(init, ['b'], ['c']))).toBe('create incoming-call>b call:busy>a timer:start')
+  expect(summary(start(init, ['b'], ['c']))).toBe('create incoming-call>b call:busy>a[c] timer:start')
   const none = start(init, [], ['b'])
   expect(none.call).toBe(null)
-  expect(summary(none)).toBe(`call:busy>a call:ended>a(${Reason.BUSY})`)
+  expect(summary(none)).toBe(`call:busy>a[b] call:ended>a(${Reason.BUSY})`)
   expect(start(init, ['b'], []).call.ringUntil).toBe(15)
   expect(start(init, ['b'], []).effects.find((e) => e.type === 'emit').event).toBe(ServerEvent.INCOMING)
 })

@@ -54,6 +54,13 @@ function storeContract(name, makeStore, dispose = async () => {}, { groupAccepts
       expect(await store.callIdOf('c')).toBe(null)
     })
 
+    test('create refuses a callId that a live call has (nothing of that call changes)', async () => {
+      const { call } = await store.create(init('a'), ['b'])
+      expect(await store.create(init('c', { callId: call.callId }), ['d'])).toEqual({ error: 'DUPLICATE_CALL_ID' })
+      expect([await store.callIdOf('a'), await store.callIdOf('b'), await store.callIdOf('c'), await store.callIdOf('d')])
+        .toEqual([call.callId, call.callId, null, null])
+    })
+
     test('accept, then hang-up ends a direct call and frees both users', async () => {
       const { call } = await store.create(init('a'), ['b'])
       const accepted = await store.apply(call.callId, Event.ACCEPT, 'b', 1_000_100)
@@ -80,7 +87,9 @@ function storeContract(name, makeStore, dispose = async () => {}, { groupAccepts
       await store.apply(call.callId, Event.ACCEPT, 'b', 1_000_001)
       expect((await store.apply(call.callId, Event.TIMEOUT, null, 1_000_002)).effects).toEqual([])
       const missed = await store.apply(call.callId, Event.TIMEOUT, null, 1_030_000)
-      expect(emits(missed.effects)).toEqual([[ServerEvent.MISSED, ['a', 'b', 'c']]])
+      // c, who missed it, is told so; a and b, in the call, hear who missed it
+      expect(emits(missed.effects)).toEqual([[ServerEvent.MISSED, ['c']], [ServerEvent.MISSED, ['a', 'b']]])
+      expect(missed.effects.filter((e) => e.type === 'emit').map((e) => e.data.userIds)).toEqual([undefined, ['c']])
       expect(await store.callIdOf('c')).toBe(null)
       expect(await store.callIdOf('b')).toBe(call.callId)
       expect((await store.get(call.callId)).members.c).toBe(Member.MISSED)

@@ -6,10 +6,12 @@
 //   callIdOf(userId)                   -> callId | null   the call the user rings for or is joined to
 //   create(init, others)               -> { call, effects } | { error, callId }
 //       atomically: refuses with ALREADY_IN_CALL (and that call's id) when the
-//       caller is in a call, else rings those of `others` not in a call
+//       caller is in a call, with DUPLICATE_CALL_ID when init.callId is a live
+//       call's, else rings those of `others` not in a call
 //   apply(callId, event, actor, now)   -> { call, effects } | { error }
 //       atomically: one machine step on the stored call
 //   get(callId)                        -> a copy { ...call, members: { user: state } } | null
+//   ringingCalls()                     -> [{ callId, ringUntil }] (optional: a store without sweep())
 //   size, clear()
 //
 // Each method here runs synchronously to its end, so every call is atomic in
@@ -31,6 +33,7 @@ class MemoryCallStore {
   create(init, others) {
     const current = this._byUser.get(init.callerId)
     if (current !== undefined) return { error: AckError.ALREADY_IN_CALL, callId: current }
+    if (this._calls.has(init.callId)) return { error: 'DUPLICATE_CALL_ID' }
     const ringing = []
     const busy = []
     // Those free are indexed as they are found (one Map pass for a big group):
@@ -66,6 +69,13 @@ class MemoryCallStore {
     return { ...call, members }
   }
 
+  /** The calls someone still rings for, with their deadlines: a signaling attached later arms their timers. */
+  ringingCalls() {
+    const out = []
+    for (const call of this._calls.values()) if (call.ringing > 0) out.push({ callId: call.callId, ringUntil: call.ringUntil })
+    return out
+  }
+
   get size() {
     return this._calls.size
   }
@@ -82,6 +92,12 @@ class MemoryCallStore {
         members.set(e.userId, e.state)
         if (isActive(e.state)) this._byUser.set(e.userId, call.callId)
         else if (this._byUser.get(e.userId) === call.callId) this._byUser.delete(e.userId)
+      } else if (e.type === 'members') {
+        // the ring timeout: every one of them leaves the call (none is active any more)
+        for (const u of e.userIds) {
+          members.set(u, e.state)
+          if (this._byUser.get(u) === call.callId) this._byUser.delete(u)
+        }
       } else if (e.type === 'end') {
         for (const u of members.keys()) if (this._byUser.get(u) === call.callId) this._byUser.delete(u)
         this._calls.delete(call.callId)

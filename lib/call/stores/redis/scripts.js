@@ -59,11 +59,12 @@ end
 
 // A new call. KEYS: 3 call, 4 deadlines, 5 caller's user key, 6.. others' user keys.
 // ARGV: 4 callId, 5 caller, 6 meta, 7 ringUntil, 8 base, 9 maxCallMs, 10 others (JSON).
-// -> {'busy', callId} | {'none', gen, bits} | {'ok', gen, bits}; bits: '1' rung, '0' busy, per other
+// -> {'busy', callId} | {'taken'} | {'none', gen, bits} | {'ok', gen, bits}; bits: '1' rung, '0' busy, per other
 const CREATE = GUARD + LIVE + `
 local base, cid = ARGV[8], ARGV[4]
 local cur = redis.call('GET', KEYS[5])
 if live(cur, ARGV[5], base) then return {'busy', cur} end
+if redis.call('EXISTS', KEYS[3]) == 1 then return {'taken'} end
 local others = cjson.decode(ARGV[10])
 local flags, rung = {}, 0
 for i = 1, #others do

@@ -224,6 +224,7 @@ class RedisCallStore {
       (b) => [b + 'c:' + init.callId, b + 'dl', b + 'u:' + caller, ...list.map((u) => b + 'u:' + u)],
       (b) => [init.callId, caller, meta, String(ringUntil), b, String(this.maxCallMs), JSON.stringify(list)])
     if (String(reply[0]) === 'busy') return { error: AckError.ALREADY_IN_CALL, callId: String(reply[1]) }
+    if (String(reply[0]) === 'taken') return { error: 'DUPLICATE_CALL_ID' }
     const bits = String(reply[2])
     const ringing = []
     const busy = []
@@ -251,7 +252,7 @@ class RedisCallStore {
     }
     const result = machine.step(decodeCall(fixed, snap), event, who, now)
     // The script applied the machine's table itself; both must agree.
-    const changed = !result.error && result.effects.some((e) => e.type === 'member')
+    const changed = !result.error && result.effects.some((e) => e.type === 'member' || e.type === 'members')
     const ended = !result.error && result.effects.some((e) => e.type === 'end')
     if (changed !== (tag === 'ok') || ended !== (tag === 'ok' && Number(reply[3]) === 1)) {
       throw callError('ERR_AGORA_CALL_STORE_DIVERGED', `${event} on ${tag}`)
