@@ -3,7 +3,7 @@
 // per-user event queue, the ring rate-limit map.
 const v8 = require('v8')
 const vm = require('vm')
-const { startServer, emitAck, sleep } = require('./helpers')
+const { startServer, emitAck, sleep } = require('../review/helpers')
 const { rateLimit } = require('../../../lib/call/options')
 
 v8.setFlagsFromString('--expose-gc')

@@ -4,7 +4,7 @@
 // watched by perf_hooks.monitorEventLoopDelay. Issue 11: "no block over 100 ms"
 // at 100,000 members, accept/decline O(1) in the member count.
 const { monitorEventLoopDelay } = require('perf_hooks')
-const { startServer, emitAck, waitFor, settle, sleep } = require('./helpers')
+const { startServer, emitAck, waitFor, settle, sleep } = require('../review/helpers')
 
 jest.setTimeout(120000)
 
