@@ -12,9 +12,7 @@ const { buildRtcToken, buildLegacyToken, buildAccessToken, parseToken, verifyTok
 const { main } = require('../lib/cli')
 
 const BIN = path.join(__dirname, '..', 'bin', 'agora-call-token.js')
-const A = '970CA35de60c44645bbae8a215061b33'
-const C = '5CFd2fd1755d40ecb72977518be15d3b'
-const OTHER_CERT = 'ffffffffffffffffffffffffffffffff'
+const { APP_ID_MIXED: A, APP_CERTIFICATE_MIXED: C, OTHER_CERTIFICATE: OTHER_CERT } = require('./helpers/credentials')
 const NOW = Math.floor(Date.now() / 1000)
 
 const outputs = []

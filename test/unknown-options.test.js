@@ -7,8 +7,7 @@
 const zlib = require('zlib')
 const { IMPLS } = require('./helpers/impls')
 
-const APP_ID = '970ca35de60c44645bbae8a215061b33'
-const CERT = '5cfd2fd1755d40ecb72977518be15d3b'
+const { APP_ID, APP_CERTIFICATE: CERT } = require('./helpers/credentials')
 
 function refusal(fn) {
   try {

@@ -81,7 +81,6 @@ function tokenPool() {
   }
   return pool
 }
-const verifyToken = () => tokenPool()[0]
 
 // A verify contender: fn(token) over the pool, one token per call.
 function overPool(fn) {

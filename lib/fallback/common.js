@@ -271,5 +271,6 @@ function tokenText(v) {
 const utf8 = (buf, [start, end]) => (end > start ? buf.toString('utf8', start, end) : '')
 
 module.exports = { MAX_CONTENT, MAX_TOKEN_LEN, MAX_SERVICES, MAX_PRIVS, MAX_PERMS, MAX_FIELD, ID_LEN, SIGNATURE_LEN,
-  ARENA_SIZE, limits, fieldKinds, services, privileges006, statusErrors, layouts, fieldsOf, coded, status, argType, argRange, str, u32, optU32,
+  ARENA_SIZE, limits, fieldKinds, services, privileges006, statusErrors, layouts, fieldsOf, coded, status, argType,
+  argRange, str, u32, optU32,
   array, isHex32, readPrivs, sortPrivs, Writer, Reader, getPrivmap, hmac, sign007, crc32, inflate, base64, tokenText, utf8 }

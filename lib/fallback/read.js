@@ -2,7 +2,8 @@
 // The fallback's readers: parse007/verify007 (act_token007_parse and
 // view007_out) and parse006/verify006 (src/core/token006.c).
 const crypto = require('crypto')
-const { MAX_CONTENT, MAX_SERVICES, MAX_PERMS, MAX_FIELD, layouts, ID_LEN, SIGNATURE_LEN, fieldKinds: K, fieldsOf, status, argType, str, isHex32, Reader,
+const { MAX_CONTENT, MAX_SERVICES, MAX_PERMS, MAX_FIELD, layouts, ID_LEN, SIGNATURE_LEN, fieldKinds: K, fieldsOf, status,
+  argType, str, isHex32, Reader,
   getPrivmap, sign007, crc32, inflate, base64, tokenText, utf8 } = require('./common')
 const { sign006 } = require('./build')
 

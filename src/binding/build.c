@@ -39,11 +39,17 @@ static napi_value build_rtc_impl(napi_env env, napi_callback_info info) {
     if (!bnd_get_opt_u32(env, argv[8 + i], names[i], &opt[i], &present[i])) return NULL;
   if (!bnd_get_cert(env, argv[1], cert, &cert_n)) return NULL;
 
-  act_rtc_spec spec = {{channel, channel_n}, {account, account_n}, join, {opt[0], opt[1], opt[2]},
-                       (unsigned)(present[0] | present[1] << 1 | present[2] << 2), present[3], opt[3]};
+  act_rtc_spec spec = {{channel, channel_n},
+                       {account, account_n},
+                       join,
+                       {opt[0], opt[1], opt[2]},
+                       (unsigned)(present[0] | present[1] << 1 | present[2] << 2),
+                       present[3],
+                       opt[3]};
   act_rtc_layout layout;
   act_rtc_layout_fill(&spec, &layout);
-  act_token007_in tin = {{app_id, app_id_n}, {cert, cert_n}, issue_ts, expire, salt, layout.services, layout.n_services};
+  act_token007_in tin = {{app_id, app_id_n}, {cert, cert_n},   issue_ts, expire, salt,
+                         layout.services,    layout.n_services};
   size_t n = 0;
   act_status st = act_token007_build(in->ctx, &tin, in->out, sizeof in->out, &n);
   act_wipe(cert, sizeof cert);
@@ -172,12 +178,14 @@ static int read_service(napi_env env, arena *a, napi_value v, act_service *s) {
   s->n_privs = n / 2;
   switch (act_service_fields(s->type)) {
     case ACT_FIELDS_CHANNEL_ACCOUNT:
-      return arena_string(env, a, f[2], "channelName", &s->channel) && arena_string(env, a, f[3], "account", &s->account);
+      return arena_string(env, a, f[2], "channelName", &s->channel) &&
+             arena_string(env, a, f[3], "account", &s->account);
     case ACT_FIELDS_USER:
       return arena_string(env, a, f[2], "userId", &s->user_id);
     case ACT_FIELDS_APAAS: {
       int32_t role;
-      if (!arena_string(env, a, f[2], "roomUuid", &s->room_uuid) || !arena_string(env, a, f[3], "userUuid", &s->user_uuid))
+      if (!arena_string(env, a, f[2], "roomUuid", &s->room_uuid) ||
+          !arena_string(env, a, f[3], "userUuid", &s->user_uuid))
         return 0;
       if (napi_get_value_int32(env, f[4], &role) != napi_ok) {
         bnd_rethrow(env);
@@ -248,7 +256,8 @@ static napi_value build006_impl(napi_env env, napi_callback_info info) {
   }
   if (!read_privs(env, argv[6], n, privs)) return NULL;
   if (!bnd_get_cert(env, argv[1], cert, &cert_n)) return NULL;
-  act_token006_in tin = {{app_id, app_id_n}, {cert, cert_n}, {channel, channel_n}, {uid, uid_n}, salt, ts, privs, n / 2};
+  act_token006_in tin = {
+      {app_id, app_id_n}, {cert, cert_n}, {channel, channel_n}, {uid, uid_n}, salt, ts, privs, n / 2};
   size_t out_n = 0;
   act_status st = act_token006_build(in->ctx, &tin, in->out, sizeof in->out, &out_n);
   act_wipe(cert, sizeof cert);

@@ -13,25 +13,25 @@
 /* Which code each core status becomes: X(status, code). Exported as
  * statusErrors (with the core's messages) and copied into
  * lib/fallback/tables.js by scripts/gen-tables.js. */
-#define BND_STATUS_CODES(X)                          \
-  X(ARG, "ERR_AGORA_INTERNAL")                       \
-  X(APP_ID, "ERR_INVALID_ARG_VALUE")                 \
-  X(APP_CERTIFICATE, "ERR_INVALID_ARG_VALUE")        \
-  X(FIELD_TOO_LONG, "ERR_AGORA_TOKEN_TOO_LARGE")     \
-  X(TOO_MANY, "ERR_AGORA_TOKEN_TOO_LARGE")           \
-  X(DUPLICATE, "ERR_INVALID_ARG_VALUE")              \
-  X(SERVICE_TYPE, "ERR_INVALID_ARG_VALUE")           \
-  X(NO_SERVICES, "ERR_INVALID_ARG_VALUE")            \
-  X(CONTENT_TOO_LARGE, "ERR_AGORA_TOKEN_TOO_LARGE")  \
-  X(BUFFER, "ERR_AGORA_INTERNAL")                    \
-  X(TOKEN_TOO_LONG, "ERR_AGORA_TOKEN_TOO_LARGE")     \
-  X(VERSION, "ERR_AGORA_TOKEN_MALFORMED")            \
-  X(BASE64, "ERR_AGORA_TOKEN_MALFORMED")             \
-  X(INFLATE, "ERR_AGORA_TOKEN_MALFORMED")            \
-  X(INFLATE_LIMIT, "ERR_AGORA_TOKEN_TOO_LARGE")      \
-  X(TRUNCATED, "ERR_AGORA_TOKEN_MALFORMED")          \
-  X(CRYPTO, "ERR_AGORA_CRYPTO")                      \
-  X(ZLIB, "ERR_AGORA_ZLIB")                          \
+#define BND_STATUS_CODES(X)                         \
+  X(ARG, "ERR_AGORA_INTERNAL")                      \
+  X(APP_ID, "ERR_INVALID_ARG_VALUE")                \
+  X(APP_CERTIFICATE, "ERR_INVALID_ARG_VALUE")       \
+  X(FIELD_TOO_LONG, "ERR_AGORA_TOKEN_TOO_LARGE")    \
+  X(TOO_MANY, "ERR_AGORA_TOKEN_TOO_LARGE")          \
+  X(DUPLICATE, "ERR_INVALID_ARG_VALUE")             \
+  X(SERVICE_TYPE, "ERR_INVALID_ARG_VALUE")          \
+  X(NO_SERVICES, "ERR_INVALID_ARG_VALUE")           \
+  X(CONTENT_TOO_LARGE, "ERR_AGORA_TOKEN_TOO_LARGE") \
+  X(BUFFER, "ERR_AGORA_INTERNAL")                   \
+  X(TOKEN_TOO_LONG, "ERR_AGORA_TOKEN_TOO_LARGE")    \
+  X(VERSION, "ERR_AGORA_TOKEN_MALFORMED")           \
+  X(BASE64, "ERR_AGORA_TOKEN_MALFORMED")            \
+  X(INFLATE, "ERR_AGORA_TOKEN_MALFORMED")           \
+  X(INFLATE_LIMIT, "ERR_AGORA_TOKEN_TOO_LARGE")     \
+  X(TRUNCATED, "ERR_AGORA_TOKEN_MALFORMED")         \
+  X(CRYPTO, "ERR_AGORA_CRYPTO")                     \
+  X(ZLIB, "ERR_AGORA_ZLIB")                         \
   X(NOMEM, "ERR_AGORA_NOMEM")
 
 /* The code of a status (ERR_AGORA_INTERNAL for one outside the table). */

@@ -38,7 +38,8 @@ napi_value bnd_guarded(napi_env env, napi_callback_info info, napi_callback impl
   static napi_value name(napi_env env, napi_callback_info info) { return bnd_guarded(env, info, name##_impl); }
 
 /* An enumerable method property. */
-#define BND_METHOD(js_name, fn) {js_name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL}
+#define BND_METHOD(js_name, fn) \
+  { js_name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL }
 
 /* Each concern defines its exports on `exports`: 1 on success, else 0 with an exception pending. */
 int bnd_define_builders(napi_env env, napi_value exports);

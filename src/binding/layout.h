@@ -19,7 +19,8 @@
 #define LAYOUT007(X) X(ISSUE_TS, issueTs) X(EXPIRE, expire) X(SALT, salt) X(SERVICE_COUNT, serviceCount)
 #define LAYOUT007_SERVICE(X) X(TYPE, type) X(FIELD_KIND, fieldKind) X(PRIVILEGE_COUNT, privilegeCount)
 #define LAYOUT006(X) \
-  X(APP_ID, appId) X(CRC_CHANNEL, crcChannelName) X(CRC_UID, crcUid) X(SALT, salt) X(TS, ts) X(PRIVILEGE_COUNT, privilegeCount)
+  X(APP_ID, appId)   \
+  X(CRC_CHANNEL, crcChannelName) X(CRC_UID, crcUid) X(SALT, salt) X(TS, ts) X(PRIVILEGE_COUNT, privilegeCount)
 
 #define LAYOUT_ENUM_(prefix, c, js) prefix##c,
 #define L7_(c, js) LAYOUT_ENUM_(L7_, c, js)

@@ -15,12 +15,12 @@
 
 /* Every Node-API call goes through this: on failure throw (if nothing is
  * pending yet) and return NULL from the export. */
-#define NAPI(call)            \
-  do {                        \
-    if ((call) != napi_ok) {  \
-      bnd_rethrow(env);       \
-      return NULL;            \
-    }                         \
+#define NAPI(call)           \
+  do {                       \
+    if ((call) != napi_ok) { \
+      bnd_rethrow(env);      \
+      return NULL;           \
+    }                        \
   } while (0)
 
 /* Declares argv[n] for an export with exactly n arguments (missing ones are undefined). */

@@ -153,8 +153,10 @@ static napi_value view006_flat(napi_env env, const act_token006_view *v) {
   nums[L6_TS] = v->ts;
   nums[L6_PRIVILEGE_COUNT] = (uint32_t)v->n_privs;
   for (uint32_t i = 0; i < L6_HEADER; i++) {
-    if (i == L6_APP_ID) PUSH_STR(&p, v->app_id);
-    else bnd_push_u32(&p, nums[i]);
+    if (i == L6_APP_ID)
+      PUSH_STR(&p, v->app_id);
+    else
+      bnd_push_u32(&p, nums[i]);
   }
   for (size_t k = 0; k < v->n_privs; k++) {
     bnd_push_u32(&p, v->privs[k].key);
@@ -176,10 +178,10 @@ static napi_value read006(napi_env env, napi_callback_info info, int verify) {
   int32_t *match_out = NULL;
   if (!in || !get_token(env, in, argv[0], &n)) return NULL;
   char *channel = in->s1, *uid = in->s2;
-  if (verify && (!get_match_out(env, argv[4], &match_out) ||
-                 !bnd_get_string(env, argv[2], "channelName", channel, ACT_MAX_FIELD, &channel_n) ||
-                 !bnd_get_string(env, argv[3], "uid", uid, ACT_MAX_FIELD, &uid_n) ||
-                 !bnd_get_cert(env, argv[1], cert, &cert_n)))
+  if (verify &&
+      (!get_match_out(env, argv[4], &match_out) ||
+       !bnd_get_string(env, argv[2], "channelName", channel, ACT_MAX_FIELD, &channel_n) ||
+       !bnd_get_string(env, argv[3], "uid", uid, ACT_MAX_FIELD, &uid_n) || !bnd_get_cert(env, argv[1], cert, &cert_n)))
     return NULL;
   act_status st = act_token006_parse(in->ctx, in->token, n, &in->view6);
   int match = 0;

@@ -15,7 +15,8 @@ static int set_value(napi_env env, napi_value obj, const char *key, napi_value v
 static napi_value limits(napi_env env) {
   napi_value o;
   NAPI(napi_create_object(env, &o));
-  if (!bnd_set_u32(env, o, "maxTokenLength", ACT_MAX_TOKEN_LEN) || !bnd_set_u32(env, o, "maxPayloadBytes", ACT_MAX_CONTENT) ||
+  if (!bnd_set_u32(env, o, "maxTokenLength", ACT_MAX_TOKEN_LEN) ||
+      !bnd_set_u32(env, o, "maxPayloadBytes", ACT_MAX_CONTENT) ||
       !bnd_set_u32(env, o, "maxServices", ACT_MAX_SERVICES) || !bnd_set_u32(env, o, "maxPrivileges", ACT_MAX_PRIVS) ||
       !bnd_set_u32(env, o, "maxPermissions", ACT_MAX_PERMS))
     return NULL;
@@ -25,7 +26,8 @@ static napi_value limits(napi_env env) {
 static napi_value field_kinds(napi_env env) {
   napi_value o;
   NAPI(napi_create_object(env, &o));
-  if (!bnd_set_u32(env, o, "NONE", ACT_FIELDS_NONE) || !bnd_set_u32(env, o, "CHANNEL_ACCOUNT", ACT_FIELDS_CHANNEL_ACCOUNT) ||
+  if (!bnd_set_u32(env, o, "NONE", ACT_FIELDS_NONE) ||
+      !bnd_set_u32(env, o, "CHANNEL_ACCOUNT", ACT_FIELDS_CHANNEL_ACCOUNT) ||
       !bnd_set_u32(env, o, "USER", ACT_FIELDS_USER) || !bnd_set_u32(env, o, "APAAS", ACT_FIELDS_APAAS) ||
       !bnd_set_u32(env, o, "RTM2", ACT_FIELDS_RTM2))
     return NULL;
@@ -92,7 +94,9 @@ static napi_value layouts(napi_env env) {
 #undef SET_L7S_
 #undef SET_L6_
 
-static napi_value privileges006(napi_env env) { return bnd_string(env, ACT_TOKEN006_PRIVILEGES, strlen(ACT_TOKEN006_PRIVILEGES)); }
+static napi_value privileges006(napi_env env) {
+  return bnd_string(env, ACT_TOKEN006_PRIVILEGES, strlen(ACT_TOKEN006_PRIVILEGES));
+}
 
 /* crc32(string) -> the CRC-32 of its UTF-8 (at most ACT_MAX_FIELD bytes, a token field). */
 static napi_value crc32_impl(napi_env env, napi_callback_info info) {
@@ -109,7 +113,9 @@ BND_GUARDED(crc32)
 int bnd_define_tables(napi_env env, napi_value exports) {
   napi_property_descriptor fn = BND_METHOD("crc32", crc32);
   return napi_define_properties(env, exports, 1, &fn) == napi_ok && set_value(env, exports, "limits", limits(env)) &&
-         set_value(env, exports, "fieldKinds", field_kinds(env)) && set_value(env, exports, "services", services(env)) &&
+         set_value(env, exports, "fieldKinds", field_kinds(env)) &&
+         set_value(env, exports, "services", services(env)) &&
          set_value(env, exports, "privileges006", privileges006(env)) &&
-         set_value(env, exports, "statusErrors", status_errors(env)) && set_value(env, exports, "layouts", layouts(env));
+         set_value(env, exports, "statusErrors", status_errors(env)) &&
+         set_value(env, exports, "layouts", layouts(env));
 }

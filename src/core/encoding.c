@@ -3,9 +3,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
-static inline int hexval(unsigned char c) {
-  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
+static inline int hexval(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 
 int act_is_hex(const char *p, size_t n, size_t want) {
   if (!p || n != want) return 0;

@@ -23,7 +23,9 @@ act_fields act_service_fields(uint16_t type) {
   return (type > 0 && type <= N_SERVICES) ? kServices[type - 1].fields : ACT_FIELDS_UNKNOWN;
 }
 
-const char *act_service_name(uint16_t type) { return (type > 0 && type <= N_SERVICES) ? kServices[type - 1].name : NULL; }
+const char *act_service_name(uint16_t type) {
+  return (type > 0 && type <= N_SERVICES) ? kServices[type - 1].name : NULL;
+}
 
 void act_rtc_layout_fill(const act_rtc_spec *spec, act_rtc_layout *out) {
   static const uint16_t publish_keys[3] = {ACT_RTC_PUBLISH_AUDIO, ACT_RTC_PUBLISH_VIDEO, ACT_RTC_PUBLISH_DATA};
@@ -295,8 +297,8 @@ act_status act_token007_check(act_ctx *ctx, const act_token007_view *v, act_str 
   *match = 0;
   if (!act_is_hex(cert.p, cert.n, ACT_ID_LEN)) return ACT_ERR_APP_CERTIFICATE;
   if (v->signature.n != ACT_SIGNATURE_LEN || !act_is_hex(v->app_id.p, v->app_id.n, ACT_ID_LEN)) return ACT_OK;
-  act_status st = act_sign007(ctx->signer, cert, v->issue_ts, v->salt, (const uint8_t *)v->signing_info.p,
-                              v->signing_info.n, sig);
+  act_status st =
+      act_sign007(ctx->signer, cert, v->issue_ts, v->salt, (const uint8_t *)v->signing_info.p, v->signing_info.n, sig);
   if (st == ACT_OK) *match = act_equal_ct(sig, v->signature.p, ACT_SIGNATURE_LEN);
   act_wipe(sig, sizeof sig);
   return st;

@@ -86,8 +86,13 @@ static void test_privmap(void) {
 
 static void test_base64_hex(void) {
   char out[64];
-  const char *cases[][2] = {{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
-                            {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const char *cases[][2] = {{"", ""},
+                            {"f", "Zg=="},
+                            {"fo", "Zm8="},
+                            {"foo", "Zm9v"},
+                            {"foob", "Zm9vYg=="},
+                            {"fooba", "Zm9vYmE="},
+                            {"foobar", "Zm9vYmFy"}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     size_t n = act_base64_encode((const uint8_t *)cases[i][0], strlen(cases[i][0]), out);
     CHECK_MEM(out, n, cases[i][1], strlen(cases[i][1]));
@@ -230,11 +235,16 @@ static int service_matches(const act_service *in, const act_service_view *out) {
   }
 #define SAME(f) (in->f.n == out->f.n && (in->f.n == 0 || memcmp(in->f.p, out->f.p, in->f.n) == 0))
   switch (act_service_fields(in->type)) {
-    case ACT_FIELDS_CHANNEL_ACCOUNT: return SAME(channel) && SAME(account);
-    case ACT_FIELDS_USER: return SAME(user_id);
-    case ACT_FIELDS_APAAS: return SAME(room_uuid) && SAME(user_uuid) && in->role == out->role;
-    case ACT_FIELDS_RTM2: return SAME(user_id) && out->perms.n > 2;
-    default: return 1;
+    case ACT_FIELDS_CHANNEL_ACCOUNT:
+      return SAME(channel) && SAME(account);
+    case ACT_FIELDS_USER:
+      return SAME(user_id);
+    case ACT_FIELDS_APAAS:
+      return SAME(room_uuid) && SAME(user_uuid) && in->role == out->role;
+    case ACT_FIELDS_RTM2:
+      return SAME(user_id) && out->perms.n > 2;
+    default:
+      return 1;
   }
 #undef SAME
 }
@@ -248,8 +258,8 @@ typedef struct {
 static void walk_cb(void *user, uint16_t rt, uint16_t pt, const act_str *res) {
   walk_acc *a = user;
   a->count++;
-  a->len += (size_t)snprintf(a->seen + a->len, sizeof a->seen - a->len, "%u/%u:%.*s;", rt, pt,
-                             res ? (int)res->n : 0, res ? res->p : "");
+  a->len += (size_t)snprintf(a->seen + a->len, sizeof a->seen - a->len, "%u/%u:%.*s;", rt, pt, res ? (int)res->n : 0,
+                             res ? res->p : "");
 }
 
 static void test_vectors007(act_ctx *ctx) {
@@ -279,7 +289,8 @@ static void test_vectors007(act_ctx *ctx) {
       size_t k = 0;
       for (uint16_t type = 0; type <= 10; type++)
         for (size_t j = 0; j < t->in.n_services; j++)
-          if (t->in.services[j].type == type && k < v.n_services) CHECK(service_matches(&t->in.services[j], &v.services[k++]));
+          if (t->in.services[j].type == type && k < v.n_services)
+            CHECK(service_matches(&t->in.services[j], &v.services[k++]));
       int match = 0;
       CHECK_EQ_INT(act_token007_check(ctx, &v, t->in.app_certificate, &match), ACT_OK);
       CHECK(match);
@@ -470,7 +481,6 @@ static void test_vectors006(act_ctx *ctx) {
   CHECK_EQ_INT(act_token006_parse(ctx, "006970CA35de60c44645bbae8a215061b33AAAA", 39, &v), ACT_ERR_TRUNCATED);
 }
 
-
 /* Token-like bytes: random runs, hex text, repeats of earlier bytes, letter runs. */
 static uint32_t g_rng = 0x9e3779b9u;
 static uint32_t rnd(void) {
@@ -487,7 +497,7 @@ static void token_like(uint8_t *d, size_t n) {
     if (k % 4 == 0) {
       for (size_t i = 0; i < len; i++) d[t + i] = (uint8_t)rnd();
     } else if (k % 4 == 1) {
-      for (size_t i = 0; i < len; i++) d[t + i] = (uint8_t)"7d72365eb983485397e3e3f9d460bdda"[i % 32];
+      for (size_t i = 0; i < len; i++) d[t + i] = (uint8_t) "7d72365eb983485397e3e3f9d460bdda"[i % 32];
     } else if (k % 4 == 2 && t > len) {
       memmove(d + t, d + rnd() % (t - len), len);
     } else {

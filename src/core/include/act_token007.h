@@ -29,16 +29,16 @@ typedef enum {
  *   name        the name parseToken reports
  *   fields      ACT_FIELDS_<fields>: what follows the privilege map on the wire
  *   privileges  "key:name ..." as agora-token's constants (kPrivilege<Name>) */
-#define ACT_SERVICES(X)                                                                                     \
+#define ACT_SERVICES(X)                                                                                            \
   X(1, RTC, "RTC", CHANNEL_ACCOUNT, "1:joinChannel 2:publishAudioStream 3:publishVideoStream 4:publishDataStream") \
-  X(2, RTM, "RTM", USER, "1:login")                                                                         \
-  X(3, STREAMING, "Streaming", CHANNEL_ACCOUNT, "1:publishMixStream 2:publishRawStream")                    \
-  X(4, FPA, "FPA", NONE, "1:login")                                                                         \
-  X(5, CHAT, "Chat", USER, "1:user 2:app")                                                                  \
-  X(6, FCDN, "FCDN", CHANNEL_ACCOUNT, "1:publish 2:play")                                                   \
-  X(7, APAAS, "APaaS", APAAS, "1:roomUser 2:user 3:app")                                                    \
-  X(8, RTM2, "RTM2", RTM2, "1:login")                                                                       \
-  X(9, CONVOAI, "ConvoAI", NONE, "")                                                                        \
+  X(2, RTM, "RTM", USER, "1:login")                                                                                \
+  X(3, STREAMING, "Streaming", CHANNEL_ACCOUNT, "1:publishMixStream 2:publishRawStream")                           \
+  X(4, FPA, "FPA", NONE, "1:login")                                                                                \
+  X(5, CHAT, "Chat", USER, "1:user 2:app")                                                                         \
+  X(6, FCDN, "FCDN", CHANNEL_ACCOUNT, "1:publish 2:play")                                                          \
+  X(7, APAAS, "APaaS", APAAS, "1:roomUser 2:user 3:app")                                                           \
+  X(8, RTM2, "RTM2", RTM2, "1:login")                                                                              \
+  X(9, CONVOAI, "ConvoAI", NONE, "")                                                                               \
   X(10, STT, "STT", NONE, "")
 
 #define ACT_SERVICE_ENUM_(type, id, name, fields, privileges) ACT_SERVICE_##id = type,
@@ -162,8 +162,8 @@ typedef struct {
   act_str signing_info;
   uint32_t issue_ts, expire, salt;
   uint16_t declared_services;
-  size_t n_services;       /* services read (stops at an unknown type) */
-  int stopped_at_unknown;  /* 1 when a service of unknown type ended reading */
+  size_t n_services;      /* services read (stops at an unknown type) */
+  int stopped_at_unknown; /* 1 when a service of unknown type ended reading */
   act_service_view services[ACT_MAX_SERVICES];
 } act_token007_view;
 
