@@ -3,7 +3,13 @@
     {
       "target_name": "agora_call_token",
       "sources": [
-        "src/binding.c",
+        "src/binding/build.c",
+        "src/binding/errors.c",
+        "src/binding/instance.c",
+        "src/binding/notify.c",
+        "src/binding/read.c",
+        "src/binding/tables.c",
+        "src/binding/testing.c",
         "src/core/ctx.c",
         "src/core/encoding.c",
         "src/core/notify.c",

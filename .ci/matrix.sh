@@ -144,8 +144,8 @@ pkg="$work/pkg"
 mkdir "$pkg" && tar xzf "$tgz" -C "$pkg" && pkg="$pkg/package"
 cp -r test example "$pkg/" && rm -rf "$pkg/test/artifacts"
 ln -s "$repo/node_modules" "$pkg/node_modules"
-suites="test/vectors.test.js test/differential.test.js test/access-token-differential.test.js test/errors.test.js
-  test/impl-differential.test.js test/hostile.test.js test/implementation.test.js test/esm.test.js test/deflate.test.js"
+suites="test/vectors.test.js test/agora-token-differential.test.js test/agora-access-token-differential.test.js test/errors.test.js
+  test/native-vs-fallback.test.js test/hostile.test.js test/implementation.test.js test/esm.test.js test/deflate.test.js"
 for major in 18 20 22 24; do
   nodebin="$work/node$major/package/bin"
   v=$("$nodebin/node" -v)

@@ -162,8 +162,8 @@ static size_t build007(const char *account, size_t account_n, uint32_t issue_ts,
 /* What buildLegacyToken does for agora-access-token's publisher: privileges 1..4 at ts. */
 static size_t build006(uint32_t salt, uint32_t ts) {
   act_priv privs[4] = {{1, ts}, {2, ts}, {3, ts}, {4, ts}};
-  act_token006_in in = {{APP_ID, 32}, {APP_CERT, 32}, {CHANNEL, sizeof CHANNEL - 1}, {UID, sizeof UID - 1},
-                        salt, ts, privs, 4};
+  act_token006_in in = {
+      {APP_ID, 32}, {APP_CERT, 32}, {CHANNEL, sizeof CHANNEL - 1}, {UID, sizeof UID - 1}, salt, ts, privs, 4};
   size_t n = 0;
   act_status st = act_token006_build(g_ctx, &in, g_out, sizeof g_out, &n);
   if (st != ACT_OK) die("act_token006_build", st);
@@ -371,19 +371,31 @@ int main(int argc, char **argv) {
   const char *only = NULL, *profile = NULL;
   unsigned long iters = 100000;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--json")) json = 1;
-    else if (!strcmp(argv[i], "--quick")) rounds = 7, min_ms = 10;
-    else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
-    else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
-    else if (!strcmp(argv[i], "--min-ms") && i + 1 < argc) min_ms = atof(argv[++i]);
-    else if (!strcmp(argv[i], "--profile") && i + 1 < argc) profile = argv[++i];
-    else if (!strcmp(argv[i], "--iters") && i + 1 < argc) iters = strtoul(argv[++i], NULL, 10);
-    else if (!strcmp(argv[i], "--alloc-sites")) sites = 1;
-    else if (!strcmp(argv[i], "--tokens")) tokens = 1;
-    else if (!strcmp(argv[i], "--stages")) stages = 1;
+    if (!strcmp(argv[i], "--json"))
+      json = 1;
+    else if (!strcmp(argv[i], "--quick"))
+      rounds = 7, min_ms = 10;
+    else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+      only = argv[++i];
+    else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+      rounds = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--min-ms") && i + 1 < argc)
+      min_ms = atof(argv[++i]);
+    else if (!strcmp(argv[i], "--profile") && i + 1 < argc)
+      profile = argv[++i];
+    else if (!strcmp(argv[i], "--iters") && i + 1 < argc)
+      iters = strtoul(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--alloc-sites"))
+      sites = 1;
+    else if (!strcmp(argv[i], "--tokens"))
+      tokens = 1;
+    else if (!strcmp(argv[i], "--stages"))
+      stages = 1;
     else {
-      fprintf(stderr, "usage: floor [--json] [--quick] [--only NAMES] [--rounds N] [--min-ms N] [--alloc-sites] [--tokens] [--stages]\n"
-                      "       floor --profile NAME [--iters N]\n");
+      fprintf(stderr,
+              "usage: floor [--json] [--quick] [--only NAMES] [--rounds N] [--min-ms N] [--alloc-sites] [--tokens] "
+              "[--stages]\n"
+              "       floor --profile NAME [--iters N]\n");
       return 2;
     }
   }
@@ -431,9 +443,11 @@ int main(int argc, char **argv) {
     return 2;
   }
 
-  if (json) printf("{\"zlib\":\"%s\",\"openssl\":\"%s\",\"results\":[", zlibVersion(), OpenSSL_version(OPENSSL_VERSION));
-  else printf("C floor (system zlib %s, %s): %d rounds of >= %.0f ms\n", zlibVersion(),
-              OpenSSL_version(OPENSSL_VERSION), rounds, min_ms);
+  if (json)
+    printf("{\"zlib\":\"%s\",\"openssl\":\"%s\",\"results\":[", zlibVersion(), OpenSSL_version(OPENSSL_VERSION));
+  else
+    printf("C floor (system zlib %s, %s): %d rounds of >= %.0f ms\n", zlibVersion(), OpenSSL_version(OPENSSL_VERSION),
+           rounds, min_ms);
   int first = 1;
   for (size_t k = 0; k < N_OPS; k++) {
     if (!selected(only, kOps[k].name, stages)) continue;
@@ -446,10 +460,11 @@ int main(int argc, char **argv) {
       g_record = 0;
     }
     if (json) {
-      printf("%s{\"name\":\"%s\",\"nsPerOp\":%.1f,\"nsMin\":%.1f,\"nsMax\":%.1f,\"batch\":%lu,"
-             "\"rounds\":%d,\"allocsPerOp\":%.3f,\"allocOps\":%lu}",
-             first ? "" : ",", kOps[k].name, r.ns_median, r.ns_min, r.ns_max, r.batch, r.rounds,
-             r.allocs_per_op, r.alloc_ops);
+      printf(
+          "%s{\"name\":\"%s\",\"nsPerOp\":%.1f,\"nsMin\":%.1f,\"nsMax\":%.1f,\"batch\":%lu,"
+          "\"rounds\":%d,\"allocsPerOp\":%.3f,\"allocOps\":%lu}",
+          first ? "" : ",", kOps[k].name, r.ns_median, r.ns_min, r.ns_max, r.batch, r.rounds, r.allocs_per_op,
+          r.alloc_ops);
     } else {
       printf("  %-18s %9.1f ns/op (min %.1f, max %.1f; batch %lu)\n", kOps[k].name, r.ns_median, r.ns_min, r.ns_max,
              r.batch);

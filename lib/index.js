@@ -10,8 +10,8 @@ const membership = require('./membership')
 const rtc = require('./rtc')
 const token = require('./token')
 
-const ServiceType = Object.freeze({ RTC: 1, RTM: 2, STREAMING: 3, FPA: 4, CHAT: 5, FCDN: 6, APAAS: 7, RTM2: 8,
-  CONVOAI: 9, STT: 10 })
+// The core's service table (src/core/include/act_token007.h ACT_SERVICES).
+const { ServiceType } = require('./services')
 
 const buildRtcToken = typedInputs('options', rtc.buildRtcToken)
 const parseToken = typedInputs('token', token.parseToken)

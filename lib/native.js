@@ -6,24 +6,23 @@
 // Jest or `vm` an `instanceof TypeError` check would fail on them.
 const path = require('path')
 const nodeGypBuild = require('node-gyp-build')
+const errors = require('./errors')
+
+const kTesting = Symbol.for('agora-call-token.testing')
 
 const root = path.join(__dirname, '..')
 
 function notBuilt(cause) {
-  const err = new Error('agora-call-token: no native addon fits this platform and none was compiled ' +
-    `(${process.platform}-${process.arch}). Run \`npm rebuild agora-call-token\` with a C compiler, make and python3 ` +
-    'installed, or unset AGORA_CALL_TOKEN_IMPL to use the JavaScript fallback.', { cause })
-  err.code = 'ERR_AGORA_ADDON_NOT_BUILT'
-  return err
+  return errors.coded('ERR_AGORA_ADDON_NOT_BUILT', 'agora-call-token: no native addon fits this platform and none was ' +
+    `compiled (${process.platform}-${process.arch}). Run \`npm rebuild agora-call-token\` with a C compiler, make and ` +
+    'python3 installed, or unset AGORA_CALL_TOKEN_IMPL to use the JavaScript fallback.', { cause })
 }
 
 function loadFailed(file, cause) {
   // A binary for another runtime (one without OpenSSL 3's symbols, say) fails
   // here, at load: the addon is linked to resolve every symbol then (-z now).
-  const err = new Error(`agora-call-token: the native addon ${path.relative(root, file)} cannot be loaded in this ` +
-    `runtime: ${cause && cause.message ? cause.message.split('\n')[0] : cause}`, { cause })
-  err.code = 'ERR_AGORA_ADDON_LOAD_FAILED'
-  return err
+  return errors.coded('ERR_AGORA_ADDON_LOAD_FAILED', `agora-call-token: the native addon ${path.relative(root, file)} ` +
+    `cannot be loaded in this runtime: ${cause && cause.message ? cause.message.split('\n')[0] : cause}`, { cause })
 }
 
 function load() {
@@ -42,13 +41,11 @@ function load() {
 
 const { addon: native, file } = load()
 
+// The addon throws plain errors with a registered code (src/binding/errors.h);
+// the class comes from the registry (lib/errors.js), in this realm.
 function localError(err) {
   if (err instanceof Error || err === null || typeof err !== 'object') return err
-  const Ctor = err.name === 'RangeError' ? RangeError : err.name === 'TypeError' ? TypeError : Error
-  const out = new Ctor(err.message)
-  out.code = err.code
-  if (err.reason !== undefined) out.reason = err.reason
-  return out
+  return errors.fromNative(err)
 }
 
 function wrap(fn) {
@@ -61,7 +58,7 @@ function wrap(fn) {
   }
 }
 
-module.exports = {
+const engine = {
   buildRtc(appId, cert, channel, account, issueTs, expire, salt, join, audio, video, data, rtmLogin) {
     try {
       return native.buildRtc(appId, cert, channel, account, issueTs, expire, salt, join, audio, video, data, rtmLogin)
@@ -76,10 +73,19 @@ module.exports = {
   parse006: wrap(native.parse006),
   verify006: wrap(native.verify006),
   verifyNotification: wrap(native.verifyNotification),
-  _deflate: wrap(native._deflate),
+  crc32: wrap(native.crc32),
+  // data the core exports (src/binding/tables.c): read by lib/, never copied
   limits: native.limits,
   fieldKinds: native.fieldKinds,
-  serviceKinds: native.serviceKinds,
-  serviceNames: native.serviceNames,
+  services: native.services,
+  privileges006: native.privileges006,
+  statusErrors: native.statusErrors,
+  layouts: native.layouts,
   file
 }
+// Test-only hooks (src/binding/testing.c), not part of the API: not enumerable.
+Object.defineProperty(engine, kTesting, {
+  value: Object.freeze({ deflate: wrap(native.testing.deflate), deflateReuses: native.testing.deflateReuses })
+})
+
+module.exports = engine

@@ -5,6 +5,7 @@ const binding = require('./binding')
 const check = require('./check')
 const { invalidType, invalidValue, outOfRange, missing } = require('./errors')
 const { randomSalt } = require('./salt')
+const { issueTime } = require('./token')
 
 const RtcRole = Object.freeze({ PUBLISHER: 1, SUBSCRIBER: 2 })
 const MAX_EXPIRY = 86400 // Agora's documented maximum lifetime: 24 hours
@@ -77,8 +78,7 @@ function buildRtcToken(options) {
   if (withRtm !== undefined && typeof withRtm !== 'boolean') throw invalidType('options.withRtm', 'of type boolean', withRtm)
   if (withRtm && account === '') throw invalidValue('options.withRtm', 'needs a user: uid 0 (any user) has no RTM login')
 
-  const issuedAtOpt = get('issuedAt')
-  const issuedAt = issuedAtOpt === undefined ? Math.floor(Date.now() / 1000) : check.u32('options.issuedAt', issuedAtOpt)
+  const issuedAt = issueTime('options.issuedAt', get('issuedAt'))
   const saltOpt = get('salt')
   const salt = saltOpt === undefined ? randomSalt() : check.u32('options.salt', saltOpt)
   const appCertificate = check.hex32('options.appCertificate', get('appCertificate'), true)

@@ -3,14 +3,13 @@
 // that can express every service the official builders can.
 const binding = require('./binding')
 const check = require('./check')
-const { invalidType, invalidValue, missing, withCode } = require('./errors')
+const { invalidType, invalidValue, missing, coded, makeError } = require('./errors')
 const { randomSalt } = require('./salt')
+const services = require('./services')
 
-function malformed(message) {
-  return withCode(new TypeError(message), 'ERR_AGORA_TOKEN_MALFORMED')
-}
+const malformed = (message) => coded('ERR_AGORA_TOKEN_MALFORMED', message, { argument: 'token', reason: 'VERSION' })
 
-const KIND = binding.fieldKinds
+const KIND = services.FIELD_KIND
 
 // RTM2 permissions from the binding's flat (resourceType, permissionType,
 // resource | null) triples -> { [resourceType]: { [permissionType]: [resources] } }.
@@ -28,28 +27,31 @@ function permissionTree(flat) {
   return tree
 }
 
-// Where the binding writes a parsed token's numbers (see view007_out in
-// src/binding.c): header, then per service type, kind, privileges and role.
-// One per module instance, so per thread; calls never overlap (the binding
-// refuses re-entry) and each result is read out before the next call.
-const NUMS = new Uint32Array(4 + binding.limits.maxServices * (4 + 2 * binding.limits.maxPrivileges))
+// Where the binding writes a parsed token's numbers, in the layout it exports
+// (binding.layouts, from src/binding/layout.h): a header, then per service its
+// own numbers, privileges and (APaaS) role. One per module instance, so per
+// thread; calls never overlap (the binding refuses re-entry) and each result
+// is read out before the next call.
+const L7 = binding.layouts.token007
+const L7S = L7.service
+const L6 = binding.layouts.token006
+const NUMS = new Uint32Array(L7.numbers)
 const NUMS_SIGNED = new Int32Array(NUMS.buffer)
-const NAMES = binding.serviceNames
 
 // NUMS + the binding's strings -> { version, appId, issueTs, expire, salt,
 // expiresAt, services }. Objects are written as literals, so no setter planted
 // on Object.prototype sees them.
 function token007(strings) {
-  const count = NUMS[3]
-  const services = new Array(count)
-  let i = 4
+  const count = NUMS[L7.serviceCount]
+  const out = new Array(count)
+  let i = L7.header
   let j = 1
   for (let s = 0; s < count; s++) {
-    const type = NUMS[i]
-    const name = NAMES[type]
-    const kind = NUMS[i + 1]
-    const privilegeCount = NUMS[i + 2]
-    i += 3
+    const type = NUMS[i + L7S.type]
+    const name = services.nameOf(type)
+    const kind = NUMS[i + L7S.fieldKind]
+    const privilegeCount = NUMS[i + L7S.privilegeCount]
+    i += L7S.header
     const privileges = {}
     for (let p = 0; p < privilegeCount; p++, i += 2) privileges[NUMS[i]] = NUMS[i + 1]
     let service
@@ -67,18 +69,20 @@ function token007(strings) {
     } else {
       service = { type, name, privileges }
     }
-    services[s] = service
+    out[s] = service
   }
-  const issueTs = NUMS[0]
-  const expire = NUMS[1]
-  return { version: '007', appId: strings[0], issueTs, expire, salt: NUMS[2], expiresAt: issueTs + expire, services }
+  const issueTs = NUMS[L7.issueTs]
+  const expire = NUMS[L7.expire]
+  return { version: '007', appId: strings[0], issueTs, expire, salt: NUMS[L7.salt], expiresAt: issueTs + expire,
+    services: out }
 }
 
 // The binding's flat "006" array -> { version, appId, crcChannelName, crcUid, salt, ts, privileges }.
 function token006(r) {
   const privileges = {}
-  for (let p = 0, i = 6; p < r[5]; p++, i += 2) privileges[r[i]] = r[i + 1]
-  return { version: '006', appId: r[0], crcChannelName: r[1], crcUid: r[2], salt: r[3], ts: r[4], privileges }
+  for (let p = 0, i = L6.header; p < r[L6.privilegeCount]; p++, i += 2) privileges[r[i]] = r[i + 1]
+  return { version: '006', appId: r[L6.appId], crcChannelName: r[L6.crcChannelName], crcUid: r[L6.crcUid],
+    salt: r[L6.salt], ts: r[L6.ts], privileges }
 }
 
 // Where the binding writes the result of a signature check (1 or 0): a typed
@@ -102,11 +106,31 @@ function legacyUid(name, uid) {
   return check.fieldString(name, uid)
 }
 
+// Option names each call takes: any other is refused (ERR_INVALID_ARG_VALUE), so
+// a typo (channelname) cannot silently build or check something else.
+const VERIFY_OPTIONS = new Set(['now', 'channelName', 'uid'])
+const ACCESS_OPTIONS = new Set(['appId', 'appCertificate', 'issueTs', 'expire', 'salt', 'services'])
+const LEGACY_OPTIONS = new Set(['appId', 'appCertificate', 'channelName', 'uid', 'salt', 'ts', 'privileges'])
+// A service's keys by its field kind: type and privileges, then the kind's fields.
+const SERVICE_KEYS = {
+  [KIND.NONE]: new Set(['type', 'privileges']),
+  [KIND.CHANNEL_ACCOUNT]: new Set(['type', 'privileges', 'channelName', 'uid', 'account']),
+  [KIND.USER]: new Set(['type', 'privileges', 'userId']),
+  [KIND.APAAS]: new Set(['type', 'privileges', 'roomUuid', 'userUuid', 'role']),
+  [KIND.RTM2]: new Set(['type', 'privileges', 'userId', 'permissions'])
+}
+
+// issueTs / issuedAt: 0 would be written as is (a token issued in 1970, expired at
+// once), where the official builders read 0 as "now": refused, omit it for now.
+const issueTime = (name, value) => (value === undefined ? nowSeconds()
+  : check.integer(name, value, 1, 0xffffffff))
+
 // verifyToken(token, appCertificate, { now, channelName, uid }) -> { valid, reason, token }.
 // Never throws for a bad token; throws only for a bad certificate or options.
 function verifyToken(token, appCertificate, options = {}) {
   check.hex32('appCertificate', appCertificate, true)
   check.optionsObject('options', options)
+  check.knownKeys('options', options, VERIFY_OPTIONS)
   const nowOpt = check.read(options, 'now')
   const now = nowOpt === undefined ? nowSeconds() : check.integer('options.now', nowOpt, 0, Number.MAX_SAFE_INTEGER)
   if (typeof token !== 'string') return { valid: false, reason: 'malformed', token: null }
@@ -203,14 +227,15 @@ function flatPermissions(name, permissions) {
 
 // One service of buildAccessToken -> the positional form the binding reads:
 // [type, privileges, str1, str2, role, permissions]. Which fields a type
-// carries comes from the core (binding.serviceKinds).
+// carries comes from the core's service table (lib/services.js).
 function normalizeService(service, i) {
   const name = `services[${i}]`
   check.optionsObject(name, service)
   const get = (key) => check.read(service, key, name)
   const type = check.integer(`${name}.type`, get('type'), 1, 0xffff)
-  const kind = binding.serviceKinds[type]
+  const kind = services.kindOf(type)
   if (kind === undefined) throw invalidValue(`${name}.type`, 'is not a service type this library knows')
+  check.knownKeys(name, service, SERVICE_KEYS[kind])
   const privileges = flatPrivileges(`${name}.privileges`, get('privileges'))
   switch (kind) {
     case KIND.CHANNEL_ACCOUNT:
@@ -233,23 +258,22 @@ function normalizeService(service, i) {
 // buildAccessToken({ appId, appCertificate, issueTs, expire, salt, services }) -> any "007" token.
 function buildAccessToken(options) {
   check.optionsObject('options', options)
+  check.knownKeys('options', options, ACCESS_OPTIONS)
   const get = (key) => check.read(options, key)
   const appId = check.hex32('options.appId', get('appId'))
   const expire = get('expire')
   if (expire === undefined) throw missing('options', 'must include "expire" (seconds)')
   check.u32('options.expire', expire)
-  const issueTsOpt = get('issueTs')
-  const issueTs = issueTsOpt === undefined ? nowSeconds() : check.u32('options.issueTs', issueTsOpt)
+  const issueTs = issueTime('options.issueTs', get('issueTs'))
   const saltOpt = get('salt')
   const salt = saltOpt === undefined ? randomSalt() : check.u32('options.salt', saltOpt)
-  const services = get('services')
-  if (!Array.isArray(services)) throw invalidType('options.services', 'an array', services)
-  if (services.length === 0) throw invalidValue('options.services', 'must contain at least one service')
-  if (services.length > binding.limits.maxServices) {
-    throw withCode(new RangeError(`The "options.services" argument has more than ${binding.limits.maxServices} services`),
-      'ERR_OUT_OF_RANGE')
+  const list = get('services')
+  if (!Array.isArray(list)) throw invalidType('options.services', 'an array', list)
+  if (list.length === 0) throw invalidValue('options.services', 'must contain at least one service')
+  if (list.length > binding.limits.maxServices) {
+    throw makeError('ERR_OUT_OF_RANGE', 'options.services', `at most ${binding.limits.maxServices} services long`)
   }
-  const normalized = services.map(normalizeService)
+  const normalized = list.map(normalizeService)
   const appCertificate = check.hex32('options.appCertificate', get('appCertificate'), true)
   return binding.build007(appId, appCertificate, issueTs, expire, salt, normalized)
 }
@@ -257,6 +281,7 @@ function buildAccessToken(options) {
 // buildLegacyToken({ appId, appCertificate, channelName, uid, salt, ts, privileges }) -> a "006" token.
 function buildLegacyToken(options) {
   check.optionsObject('options', options)
+  check.knownKeys('options', options, LEGACY_OPTIONS)
   const get = (key) => check.read(options, key)
   const appId = check.hex32('options.appId', get('appId'))
   const channelName = string('options.channelName', get('channelName'))
@@ -271,4 +296,4 @@ function buildLegacyToken(options) {
   return binding.build006(appId, appCertificate, channelName, uid, salt, ts, privileges)
 }
 
-module.exports = { parseToken, verifyToken, buildAccessToken, buildLegacyToken }
+module.exports = { parseToken, verifyToken, buildAccessToken, buildLegacyToken, issueTime }

@@ -1,20 +1,37 @@
 'use strict'
-// The real `agora-call-token` binary, run as a child process: inspect (good,
-// expired, tampered, garbage, "006", --json, stdin), build rtc and help, with
-// their exit codes; and no output of any run ever contains the certificate.
+// The `agora-call-token` command line: inspect (good, expired, tampered,
+// garbage, "006", --json, stdin), build rtc and help, with their exit codes;
+// and no output of any run ever contains the certificate. Runs in process
+// through lib/cli's main(argv, io), with its streams, environment and stdin
+// injected; a few runs spawn the real binary for the exit code and stdin, and
+// one under the JavaScript fallback.
 const { execFile } = require('child_process')
 const path = require('path')
 const zlib = require('zlib')
 const { buildRtcToken, buildLegacyToken, buildAccessToken, parseToken, verifyToken } = require('..')
+const { main } = require('../lib/cli')
 
 const BIN = path.join(__dirname, '..', 'bin', 'agora-call-token.js')
-const A = '970CA35de60c44645bbae8a215061b33'
-const C = '5CFd2fd1755d40ecb72977518be15d3b'
-const OTHER_CERT = 'ffffffffffffffffffffffffffffffff'
+const { APP_ID_MIXED: A, APP_CERTIFICATE_MIXED: C, OTHER_CERTIFICATE: OTHER_CERT } = require('./helpers/credentials')
 const NOW = Math.floor(Date.now() / 1000)
 
 const outputs = []
-function run(args, { input, env } = {}) {
+const sink = () => {
+  const chunks = []
+  return { write: (s) => chunks.push(s), text: () => chunks.join('') }
+}
+
+// In process: main with the run's streams, environment, clock and stdin.
+async function run(args, { input, env, now } = {}) {
+  const stdout = sink()
+  const stderr = sink()
+  const code = main(args, { stdout, stderr, env: { ...env }, now, readStdin: () => (input === undefined ? '' : input) })
+  outputs.push(stdout.text(), stderr.text())
+  return { code, stdout: stdout.text(), stderr: stderr.text() }
+}
+
+// The real binary, as a child process.
+function spawnRun(args, { input, env } = {}) {
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [BIN, ...args], {
       cwd: path.join(__dirname, '..'),
@@ -45,7 +62,7 @@ const tampered = tamper(good)
 
 afterAll(() => {
   // Nothing any run printed holds the certificate (in either case).
-  expect(outputs.length).toBeGreaterThan(40)
+  expect(outputs.length).toBeGreaterThan(80)
   for (const out of outputs) expect(out.toLowerCase()).not.toContain(C.toLowerCase())
 })
 
@@ -165,10 +182,19 @@ describe('inspect', () => {
   })
 
   test('"-" reads the token from stdin (whitespace and quotes trimmed)', async () => {
-    const { code, stdout } = await run(['inspect', '-', '--cert', C], { input: `  "${good}"\n` })
-    expect(code).toBe(0)
-    expect(stdout).toMatch(/result\s+VALID/)
-    expect((await run(['inspect', '-'], { input: '' })).code).toBe(2)
+    for (const runner of [run, spawnRun]) {
+      const { code, stdout } = await runner(['inspect', '-', '--cert', C], { input: `  "${good}"\n` })
+      expect(code).toBe(0)
+      expect(stdout).toMatch(/result\s+VALID/)
+      expect((await runner(['inspect', '-'], { input: '' })).code).toBe(2)
+    }
+  })
+
+  test('the clock is injectable: now() judges expiry when --now is not given', async () => {
+    expect((await run(['inspect', good], { now: () => NOW })).code).toBe(0)
+    const late = await run(['inspect', good], { now: () => NOW + 7200 })
+    expect(late.code).toBe(1)
+    expect(late.stdout).toMatch(/expired 66 min ago/)
   })
 
   test('--cert-env reads the certificate from AGORA_APP_CERTIFICATE', async () => {
@@ -209,6 +235,33 @@ describe('inspect', () => {
         channelMatches: true, uidMatches: true, anyUid: false })
       expect(info.privileges.map((p) => p.name)).toEqual(['joinChannel', 'publishAudioStream'])
     })
+  })
+})
+
+describe('the binary', () => {
+  // Exit codes as a shell sees them, and the same output as main in process.
+  test.each([
+    ['valid', ['inspect', good, '--cert', C, '--now', String(NOW)], 0],
+    ['bad signature', ['inspect', good, '--cert', OTHER_CERT, '--now', String(NOW)], 1],
+    ['unreadable', ['inspect', 'hello'], 2],
+    ['usage', ['inspect'], 64],
+    ['no command', [], 64]
+  ])('%s: exit %d', async (_, args, exit) => {
+    const spawned = await spawnRun(args)
+    const inProcess = await run(args)
+    expect(spawned.code).toBe(exit)
+    expect(inProcess).toEqual(spawned)
+  })
+
+  test('under the JavaScript fallback: a "006" channel and uid still match (the fallback\'s CRC-32)', async () => {
+    const legacy = buildLegacyToken({ appId: A, appCertificate: C, channelName: 'room', uid: 42, ts: NOW + 3600 })
+    const args = ['inspect', legacy, '--cert', C, '--channel', 'room', '--uid', '42', '--json']
+    const js = await spawnRun(args, { env: { AGORA_CALL_TOKEN_IMPL: 'js' } })
+    expect(js.code).toBe(0)
+    expect(JSON.parse(js.stdout)).toMatchObject({ status: 'valid', channelMatches: true, uidMatches: true })
+    const wrong = await spawnRun(['inspect', legacy, '--channel', 'rooms', '--uid', '42', '--json'],
+      { env: { AGORA_CALL_TOKEN_IMPL: 'js' } })
+    expect([wrong.code, JSON.parse(wrong.stdout).channelMatches]).toEqual([1, false])
   })
 })
 

@@ -6,6 +6,9 @@ const zlib = require('zlib')
 const crypto = require('crypto')
 const binding = require('../lib/binding')
 
+// The test-only hooks (src/binding/testing.c): not enumerable, under a symbol.
+const testing = binding[Symbol.for('agora-call-token.testing')]
+
 function randomPayload(size, seed) {
   // Token-like bytes: runs of text, repeats and binary, so matches happen.
   const parts = []
@@ -36,7 +39,7 @@ test('matches zlib.deflateSync from 0 bytes to the payload limit, in mixed order
   let mismatches = 0
   sizes.forEach((n, i) => {
     const data = randomPayload(n, i)
-    const ours = binding._deflate(data)
+    const ours = testing.deflate(data)
     if (!ours.equals(zlib.deflateSync(data))) mismatches++
   })
   expect(mismatches).toBe(0)
@@ -44,7 +47,7 @@ test('matches zlib.deflateSync from 0 bytes to the payload limit, in mixed order
 })
 
 test('refuses input over the payload limit', () => {
-  expect(() => binding._deflate(Buffer.alloc(binding.limits.maxPayloadBytes + 1))).toThrow(RangeError)
+  expect(() => testing.deflate(Buffer.alloc(binding.limits.maxPayloadBytes + 1))).toThrow(RangeError)
 })
 
 // Which path the deflater takes with the zlib of this process (src/core/zstream.c): it reuses one
@@ -54,10 +57,22 @@ test('refuses input over the payload limit', () => {
 // then a test of that path. If this fails, Node's zlib allocates differently from what
 // zstream.c expects: tokens stay byte-identical but each one pays a deflateInit2.
 test(`the reuse path runs with Node's own zlib (${process.versions.zlib})`, () => {
-  expect(binding.limits.deflateReuses).toBe(true)
-  // internal: not part of the package's public limits
+  expect(testing.deflateReuses).toBe(true)
+})
+
+test('the test-only hooks are not part of the API: not enumerable, not in the public exports', () => {
+  expect(Object.keys(binding)).not.toContain('testing')
+  expect(Object.keys(binding)).not.toContain('_deflate')
+  expect(Object.getOwnPropertySymbols(binding).every((s) => !Object.getOwnPropertyDescriptor(binding, s).enumerable))
+    .toBe(true)
   expect(Object.keys(binding.limits)).not.toContain('deflateReuses')
-  expect(Object.keys(require('..').limits)).not.toContain('deflateReuses')
+  const act = require('..')
+  expect(Object.keys(act.limits)).not.toContain('deflateReuses')
+  expect(Object.getOwnPropertySymbols(act)).toEqual([])
+  // and the addon itself keeps them in a non-enumerable property
+  const addon = require(binding.file)
+  expect(Object.keys(addon)).not.toContain('testing')
+  expect(typeof addon.testing.deflate).toBe('function')
 })
 
 // Real token payloads, each after a large payload that dirties the window far past them.
@@ -65,7 +80,7 @@ test('real token payloads after large inputs match zlib.deflateSync', () => {
   const act = require('..')
   let mismatches = 0
   for (let k = 0; k < 300; k++) {
-    binding._deflate(randomPayload(1000 + crypto.randomInt(binding.limits.maxPayloadBytes - 1000), k))
+    testing.deflate(randomPayload(1000 + crypto.randomInt(binding.limits.maxPayloadBytes - 1000), k))
     const token = act.buildRtcToken({ appId: '970ca35de60c44645bbae8a215061b33', appCertificate: '5cfd2fd1755d40ecb72977518be15d3b',
       channelName: `conv-${k}`, account: `user-${k}` })
     const body = Buffer.from(token.slice(3), 'base64')

@@ -1,4 +1,4 @@
-'use strict';
+'use strict'
 
 // Memory: 200,000 tokens built and parsed (plus verifies, legacy tokens, RTM2
 // tokens, membership checks and every error path) in a child process started
@@ -9,11 +9,11 @@
 // workers), which shows in RSS as committed heap although nothing leaks.
 // (The C core itself runs under valgrind memcheck in `make -C test/c valgrind`.)
 
-const { spawnSync } = require('child_process');
-const path = require('path');
+const { spawnSync } = require('child_process')
+const path = require('path')
 
-const ITERATIONS = Number(process.env.LEAK_ITERATIONS) || 200000;
-const LIMIT_MB = 10;
+const ITERATIONS = Number(process.env.LEAK_ITERATIONS) || 200000
+const LIMIT_MB = 10
 
 const CHILD = `
 'use strict';
@@ -60,18 +60,18 @@ for (let i = 0; i < n; i++) step(i);
 const after = rss();
 const heapAfter = process.memoryUsage().heapTotal;
 console.log(JSON.stringify({ n, before, after, heapBefore, heapAfter, ms: Date.now() - t0 }));
-`;
+`
 
 test(`RSS grows by less than ${LIMIT_MB} MB over ${ITERATIONS} tokens built and parsed`, () => {
   const child = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=1', '-e', CHILD],
-    { encoding: 'utf8', timeout: 120000 });
-  expect(child.stderr).toBe('');
-  expect(child.status).toBe(0);
-  const { n, before, after, heapBefore, heapAfter, ms } = JSON.parse(child.stdout.trim().split('\n').pop());
-  const mb = (x) => (x / 1048576).toFixed(1);
-  const grownMB = (after - before) / (1 << 20);
+    { encoding: 'utf8', timeout: 120000 })
+  expect(child.stderr).toBe('')
+  expect(child.status).toBe(0)
+  const { n, before, after, heapBefore, heapAfter, ms } = JSON.parse(child.stdout.trim().split('\n').pop())
+  const mb = (x) => (x / 1048576).toFixed(1)
+  const grownMB = (after - before) / (1 << 20)
   console.log(`leaks: ${n} iterations in ${ms} ms; RSS ${mb(before)} -> ${mb(after)} MB ` +
-    `(${grownMB >= 0 ? '+' : ''}${grownMB.toFixed(2)} MB), V8 heap ${mb(heapBefore)} -> ${mb(heapAfter)} MB`);
-  expect(n).toBe(ITERATIONS);
-  expect(grownMB).toBeLessThan(LIMIT_MB);
-}, 120000);
+    `(${grownMB >= 0 ? '+' : ''}${grownMB.toFixed(2)} MB), V8 heap ${mb(heapBefore)} -> ${mb(heapAfter)} MB`)
+  expect(n).toBe(ITERATIONS)
+  expect(grownMB).toBeLessThan(LIMIT_MB)
+}, 120000)

@@ -67,7 +67,7 @@ async function startRedis() {
         resolve()
       })
       child.kill('SIGKILL') // this child only, by its own handle
-    }),
+    })
   }
 }
 

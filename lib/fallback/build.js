@@ -111,7 +111,7 @@ function readService(v, arena) {
   const type = u32(f[0], 'service.type')
   if (type > 0xffff) throw argRange('service.type', 'an integer >= 0 and <= 65535')
   const privArr = array(f[1], 'service.privileges')
-  if (Math.floor(privArr.length / 2) > MAX_PRIVS) throw status('TOO_MANY')
+  if (Math.floor(privArr.length / 2) > MAX_PRIVS) throw status('TOO_MANY', 'service.privileges')
   arena.alloc(8 * (Math.floor(privArr.length / 2) + 1))
   const s = { type, privs: readPrivs(privArr), s1: EMPTY, s2: EMPTY, role: 0, perms: [] }
   const kind = fieldsOf(type)
@@ -128,7 +128,7 @@ function readService(v, arena) {
     s.s1 = arena.string(f[2], 'userId')
     const flat = array(f[5], 'permissions')
     const n = Math.floor(flat.length / 3)
-    if (n > MAX_PERMS) throw status('TOO_MANY')
+    if (n > MAX_PERMS) throw status('TOO_MANY', 'permissions')
     arena.alloc(24 * (n + 1))
     for (let i = 0; i < n; i++) {
       const rt = u32(flat[3 * i], 'resourceType')
@@ -161,7 +161,7 @@ class Arena {
   string(v, arg) {
     if (typeof v !== 'string') throw argType(arg, 'of type string')
     const b = Buffer.from(v, 'utf8')
-    if (b.length > MAX_FIELD) throw status('FIELD_TOO_LONG')
+    if (b.length > MAX_FIELD) throw status('FIELD_TOO_LONG', arg)
     this.alloc(b.length + 1)
     return b
   }
@@ -174,7 +174,7 @@ function build007(appId, cert, issueTs, expire, salt, services) {
   u32(expire, 'expire')
   u32(salt, 'salt')
   array(services, 'services')
-  if (services.length > MAX_SERVICES) throw status('TOO_MANY')
+  if (services.length > MAX_SERVICES) throw status('TOO_MANY', 'services')
   const arena = new Arena()
   arena.alloc(128 * (services.length + 1))
   const svcs = services.map((v) => readService(v, arena))
@@ -200,7 +200,7 @@ function build006(appId, cert, channel, uid, salt, ts, privileges) {
   u32(salt, 'salt')
   u32(ts, 'ts')
   array(privileges, 'privileges')
-  if (Math.floor(privileges.length / 2) > MAX_PRIVS) throw status('TOO_MANY')
+  if (Math.floor(privileges.length / 2) > MAX_PRIVS) throw status('TOO_MANY', 'privileges')
   const privs = readPrivs(privileges)
   const certificate = str(cert, 'appCertificate', ID_LEN)
   try {
@@ -227,7 +227,5 @@ function build006(appId, cert, channel, uid, salt, ts, privileges) {
     certificate.fill(0)
   }
 }
-
-// -> { bytes, appId: [s, e] of bytes, signature, crcChannel, crcUid, message: [s, e] of content, salt, ts, privs }
 
 module.exports = { buildRtc, build007, build006, sign006 }

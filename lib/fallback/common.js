@@ -4,77 +4,32 @@
 const crypto = require('crypto')
 const zlib = require('zlib')
 
-// src/core/act_limits.h
-const MAX_CONTENT = 32768
-const MAX_TOKEN_LEN = 49152
-const MAX_SERVICES = 64
-const MAX_PRIVS = 32
-const MAX_PERMS = 64
-const MAX_FIELD = 65535
-const ID_LEN = 32
-const SIGNATURE_LEN = 32
-// src/binding.c: the arena that holds one build's strings and arrays.
-const ARENA_SIZE = 160 * 1024
+const errors = require('../errors')
+// The data the addon exports, generated from the C headers (not loadable here:
+// the fallback runs where the addon cannot). See scripts/gen-tables.js.
+const tables = require('./tables')
 
-const limits = { maxTokenLength: MAX_TOKEN_LEN, maxPayloadBytes: MAX_CONTENT, maxServices: MAX_SERVICES,
-  maxPrivileges: MAX_PRIVS, maxPermissions: MAX_PERMS }
-const fieldKinds = { NONE: 0, CHANNEL_ACCOUNT: 1, USER: 2, APAAS: 3, RTM2: 4 }
-const K = fieldKinds
-// src/core/token007.c kServices; index = service type, sparse like the addon's arrays.
-const serviceKinds = []
-const serviceNames = []
-;[[1, 'RTC', K.CHANNEL_ACCOUNT], [2, 'RTM', K.USER], [3, 'Streaming', K.CHANNEL_ACCOUNT], [4, 'FPA', K.NONE],
-  [5, 'Chat', K.USER], [6, 'FCDN', K.CHANNEL_ACCOUNT], [7, 'APaaS', K.APAAS], [8, 'RTM2', K.RTM2],
-  [9, 'ConvoAI', K.NONE], [10, 'STT', K.NONE]].forEach(([type, name, kind]) => {
-  serviceKinds[type] = kind
-  serviceNames[type] = name
-})
-const fieldsOf = (type) => (type > 0 && type < serviceKinds.length ? serviceKinds[type] : -1)
+const { limits, fieldKinds, services, privileges006, statusErrors, layouts } = tables
+const { maxField: MAX_FIELD, idLength: ID_LEN, signatureLength: SIGNATURE_LEN, arenaSize: ARENA_SIZE } = tables.sizes
+const { maxPayloadBytes: MAX_CONTENT, maxTokenLength: MAX_TOKEN_LEN, maxServices: MAX_SERVICES, maxPrivileges: MAX_PRIVS,
+  maxPermissions: MAX_PERMS } = limits
+// act_service_fields: the field kind of a type, -1 for one the table does not know
+const KIND_OF = new Map(services.map(([type, , , kind]) => [type, kind]))
+const fieldsOf = (type) => (KIND_OF.has(type) ? KIND_OF.get(type) : -1)
 
-// ---- errors: src/core/status.c and throw_status in src/binding.c ----
+// ---- errors: src/binding/errors.c ----
 
-const STATUS = {
-  APP_ID: 'app id must be 32 hexadecimal characters',
-  APP_CERTIFICATE: 'app certificate must be 32 hexadecimal characters',
-  FIELD_TOO_LONG: 'a string field is longer than 65535 bytes',
-  TOO_MANY: 'too many services, privileges or permissions',
-  DUPLICATE: 'a privilege or permission appears twice in one service',
-  SERVICE_TYPE: 'unknown service type',
-  NO_SERVICES: 'a token needs at least one service',
-  CONTENT_TOO_LARGE: 'token payload exceeds the size limit',
-  TOKEN_TOO_LONG: 'token string exceeds the length limit',
-  VERSION: 'token does not start with a supported version',
-  BASE64: 'token body is not valid base64',
-  INFLATE: 'token body is not a valid zlib stream',
-  INFLATE_LIMIT: 'token payload inflates past the size limit',
-  TRUNCATED: 'token payload is truncated'
+// The error of a core status (code and message from the table), as bnd_throw_status_arg.
+function status(name, argument) {
+  const [code, message] = statusErrors[name]
+  return errors.coded(code, message, { argument, reason: code === 'ERR_AGORA_TOKEN_MALFORMED' ? name : undefined })
 }
 
-function coded(err, code) {
-  err.code = code
-  return err
-}
+const argType = (arg, what) => errors.makeError('ERR_INVALID_ARG_TYPE', arg, what)
+const argRange = (arg, what) => errors.makeError('ERR_OUT_OF_RANGE', arg, what)
+const coded = errors.withCode
 
-function status(name) {
-  const msg = STATUS[name]
-  switch (name) {
-    case 'TOKEN_TOO_LONG': case 'INFLATE_LIMIT': case 'FIELD_TOO_LONG': case 'TOO_MANY': case 'CONTENT_TOO_LARGE':
-      return coded(new RangeError(msg), 'ERR_AGORA_TOKEN_TOO_LARGE')
-    case 'VERSION': case 'BASE64': case 'INFLATE': case 'TRUNCATED': {
-      const err = coded(new TypeError(msg), 'ERR_AGORA_TOKEN_MALFORMED')
-      err.reason = name
-      return err
-    }
-    default: // APP_ID, APP_CERTIFICATE, SERVICE_TYPE, DUPLICATE, NO_SERVICES
-      return coded(new TypeError(msg), 'ERR_INVALID_ARG_VALUE')
-  }
-}
-
-const argType = (arg, what) => coded(new TypeError(`The "${arg}" argument must be ${what}`), 'ERR_INVALID_ARG_TYPE')
-const argRange = (arg, what) => coded(new RangeError(`The value of "${arg}" is out of range. It must be ${what}`),
-  'ERR_OUT_OF_RANGE')
-
-// ---- argument readers: src/napi_util.h ----
+// ---- argument readers: src/binding/napi_util.h ----
 
 // A string argument as its UTF-8 bytes (lone surrogates become U+FFFD, as in Node-API).
 function str(v, arg, max) {
@@ -309,12 +264,13 @@ function base64(text) {
 // A token argument: its UTF-8 length is limited before anything is decoded.
 function tokenText(v) {
   if (typeof v !== 'string') throw argType('token', 'of type string')
-  if (v.length > MAX_TOKEN_LEN || Buffer.byteLength(v, 'utf8') > MAX_TOKEN_LEN) throw status('TOKEN_TOO_LONG')
+  if (v.length > MAX_TOKEN_LEN || Buffer.byteLength(v, 'utf8') > MAX_TOKEN_LEN) throw status('TOKEN_TOO_LONG', 'token')
   return v
 }
 
 const utf8 = (buf, [start, end]) => (end > start ? buf.toString('utf8', start, end) : '')
 
 module.exports = { MAX_CONTENT, MAX_TOKEN_LEN, MAX_SERVICES, MAX_PRIVS, MAX_PERMS, MAX_FIELD, ID_LEN, SIGNATURE_LEN,
-  ARENA_SIZE, limits, fieldKinds, serviceKinds, serviceNames, fieldsOf, coded, status, argType, argRange, str, u32, optU32,
+  ARENA_SIZE, limits, fieldKinds, services, privileges006, statusErrors, layouts, fieldsOf, coded, status, argType,
+  argRange, str, u32, optU32,
   array, isHex32, readPrivs, sortPrivs, Writer, Reader, getPrivmap, hmac, sign007, crc32, inflate, base64, tokenText, utf8 }

@@ -10,16 +10,27 @@
 // re-entrancy guard (no user code runs inside these functions: lib/ hands them
 // plain values).
 const zlib = require('zlib')
-const { MAX_CONTENT, limits, fieldKinds, serviceKinds, serviceNames, coded, argType, argRange } = require('./common')
+const { MAX_CONTENT, MAX_FIELD, limits, fieldKinds, services, privileges006, statusErrors, layouts, argType, argRange, str,
+  crc32: crcBytes } = require('./common')
 const { buildRtc, build007, build006 } = require('./build')
 const { parse007, verify007, parse006, verify006 } = require('./read')
 
-// _deflate(Uint8Array) -> Buffer, as the addon's (here it is zlib.deflateSync itself).
-function _deflate(data) {
+// testing.deflate(Uint8Array) -> Buffer, as the addon's (here it is zlib.deflateSync itself).
+function deflate(data) {
   if (!(data instanceof Uint8Array)) throw argType('data', 'a Uint8Array')
   if (data.length > MAX_CONTENT) throw argRange('data', 'at most the token payload limit in length')
   return zlib.deflateSync(data)
 }
 
-module.exports = { buildRtc, build007, parse007, verify007, build006, parse006, verify006, _deflate,
-  limits, fieldKinds, serviceKinds, serviceNames }
+// crc32(string) -> the CRC-32 of its UTF-8, as the addon's (src/binding/tables.c).
+const crc32 = (text) => crcBytes(str(text, 'text', MAX_FIELD))
+
+// verifyNotification lives in lib/webhooks/verify.js for the fallback (Node's crypto).
+const engine = { buildRtc, build007, parse007, verify007, build006, parse006, verify006, crc32,
+  limits, fieldKinds, services, privileges006, statusErrors, layouts }
+// Test-only hooks, not part of the API (see src/binding/testing.c): not enumerable.
+Object.defineProperty(engine, Symbol.for('agora-call-token.testing'), {
+  value: Object.freeze({ deflate, deflateReuses: false })
+})
+
+module.exports = engine

@@ -2,17 +2,21 @@
 // The fallback's readers: parse007/verify007 (act_token007_parse and
 // view007_out) and parse006/verify006 (src/core/token006.c).
 const crypto = require('crypto')
-const { MAX_CONTENT, MAX_SERVICES, MAX_FIELD, ID_LEN, SIGNATURE_LEN, fieldKinds: K, fieldsOf, status, argType, str, isHex32, Reader,
+const { MAX_CONTENT, MAX_SERVICES, MAX_PERMS, MAX_FIELD, layouts, ID_LEN, SIGNATURE_LEN, fieldKinds: K, fieldsOf, status,
+  argType, str, isHex32, Reader,
   getPrivmap, sign007, crc32, inflate, base64, tokenText, utf8 } = require('./common')
 const { sign006 } = require('./build')
 
 // ---- "007" parse: act_token007_parse and view007_out ----
 
+// Validates (cb null) or walks an RTM2 tree; returns its (resource, permission) pair count.
 function rtm2Scan(r, cb) {
+  let pairs = 0
   const types = r.u16()
   for (let i = 0; i < types && !r.short; i++) {
     const rt = r.u16()
     const n = r.u16()
+    pairs += n
     for (let j = 0; j < n && !r.short; j++) {
       const pt = r.u16()
       const count = r.u16()
@@ -23,6 +27,7 @@ function rtm2Scan(r, cb) {
       }
     }
   }
+  return pairs
 }
 
 // -> { content, signature: [s, e], info: [s, e], appId: [s, e], issueTs, expire, salt, services }
@@ -58,7 +63,8 @@ function parse007Token(token) {
       s.s1 = r.bytes()
       if (kind === K.RTM2) {
         const start = r.pos
-        rtm2Scan(r, null)
+        const pairs = rtm2Scan(r, null)
+        if (!r.short && pairs > MAX_PERMS) throw status('TOO_MANY') // as a build (act_token007_parse)
         s.perms = [start, r.pos]
       }
     }
@@ -68,29 +74,34 @@ function parse007Token(token) {
   return view
 }
 
-// The numbers into nums (a Uint32Array), the strings returned (view007_out).
+const L7 = layouts.token007
+const L7S = L7.service
+const L6 = layouts.token006
+
+// The numbers into nums (a Uint32Array), the strings returned, in the
+// layouts of src/binding/layout.h (view007_out).
 function view007Out(view, nums) {
   if (!(nums instanceof Uint32Array)) throw argType('numbers', 'a Uint32Array')
   const { content } = view
   const cap = nums.length
-  let at = 0
-  const num = (x) => {
-    if (at === cap) throw status('TOO_MANY')
-    nums[at++] = x
-  }
+  const full = () => status('TOO_MANY', 'numbers')
   const strings = [utf8(content, view.appId)]
-  num(view.issueTs)
-  num(view.expire)
-  num(view.salt)
-  num(view.services.length)
+  if (cap < L7.header) throw full()
+  nums[L7.issueTs] = view.issueTs
+  nums[L7.expire] = view.expire
+  nums[L7.salt] = view.salt
+  nums[L7.serviceCount] = view.services.length
+  let at = L7.header
   for (const s of view.services) {
-    num(s.type)
-    num(s.kind)
-    num(s.privs.length / 2)
-    for (const x of s.privs) num(x)
+    if (cap - at < L7S.header + s.privs.length + (s.kind === K.APAAS ? 1 : 0)) throw full()
+    nums[at + L7S.type] = s.type
+    nums[at + L7S.fieldKind] = s.kind
+    nums[at + L7S.privilegeCount] = s.privs.length / 2
+    at += L7S.header
+    for (const x of s.privs) nums[at++] = x
     if (s.kind === K.CHANNEL_ACCOUNT || s.kind === K.APAAS) {
       strings.push(utf8(content, s.s1), utf8(content, s.s2))
-      if (s.kind === K.APAAS) num(s.role)
+      if (s.kind === K.APAAS) nums[at++] = s.role
     } else if (s.kind === K.USER) {
       strings.push(utf8(content, s.s1))
     } else if (s.kind === K.RTM2) {
@@ -163,7 +174,14 @@ function parse006Token(token) {
 }
 
 function view006Flat(v) {
-  return [v.bytes.toString('utf8', 3, 3 + ID_LEN), v.crcChannel, v.crcUid, v.salt, v.ts, v.privs.length / 2, ...v.privs]
+  const out = new Array(L6.header)
+  out[L6.appId] = v.bytes.toString('utf8', 3, 3 + ID_LEN)
+  out[L6.crcChannelName] = v.crcChannel
+  out[L6.crcUid] = v.crcUid
+  out[L6.salt] = v.salt
+  out[L6.ts] = v.ts
+  out[L6.privilegeCount] = v.privs.length / 2
+  return out.concat(v.privs)
 }
 
 function parse006(token) {

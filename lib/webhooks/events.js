@@ -14,7 +14,7 @@ const CHANNEL_EVENT_TYPES = Object.freeze({
   107: 'user-join', // a user joined (communication profile)
   108: 'user-leave',
   111: 'role-to-broadcaster', // setClientRole: audience -> host
-  112: 'role-to-audience', // setClientRole: host -> audience
+  112: 'role-to-audience' // setClientRole: host -> audience
 })
 
 const PLATFORMS = Object.freeze({ 0: 'other', 1: 'android', 2: 'ios', 5: 'windows', 6: 'linux', 7: 'web', 8: 'macos' })
@@ -28,7 +28,7 @@ const LEAVE_REASONS = Object.freeze({
   4: 'server', // Agora's server moved the connection (it comes back)
   5: 'new-device', // the same user joined from another device
   9: 'multiple-ips', // the SDK dropped the connection over several client IPs
-  999: 'abnormal', // frequent joins and leaves: Agora advises waiting a minute before acting
+  999: 'abnormal' // frequent joins and leaves: Agora advises waiting a minute before acting
 })
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -84,7 +84,7 @@ function typeEvent(body) {
     duration: num(payload.duration), // seconds in the channel (leave events)
     lastUid: uint32(payload.lastUid), // channel-destroy
     payload: isObject(body.payload) ? body.payload : null,
-    body,
+    body
   }
 }
 

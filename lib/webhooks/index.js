@@ -31,5 +31,5 @@ module.exports = {
   Platform: PLATFORMS,
   LeaveReason: LEAVE_REASONS,
   implementation,
-  limits,
+  limits
 }

@@ -63,7 +63,7 @@ function validate(input) {
     onError: o.onError || defaultOnError,
     store,
     limit: o.limit === undefined ? MAX_BODY : integer('options.limit', o.limit, 1, MAX_BODY),
-    leaseMs: o.leaseMs === undefined ? 60000 : integer('options.leaseMs', o.leaseMs, 1, 24 * 60 * 60 * 1000),
+    leaseMs: o.leaseMs === undefined ? 60000 : integer('options.leaseMs', o.leaseMs, 1, 24 * 60 * 60 * 1000)
   }
 }
 
@@ -83,7 +83,7 @@ const REJECT = {
   signature: [401, 'SIGNATURE_INVALID', 'The signature does not match the body'],
   'too-large': [413, 'PAYLOAD_TOO_LARGE', 'The request body is too large'],
   'not-json': [400, 'INVALID_JSON', 'The request body is not valid JSON'],
-  'not-object': [400, 'INVALID_NOTIFICATION', 'The request body is not a JSON object'],
+  'not-object': [400, 'INVALID_NOTIFICATION', 'The request body is not a JSON object']
 }
 
 /** A body parser that ran before us: the stream is read (or being read), or it left a flag. */

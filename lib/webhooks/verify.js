@@ -127,7 +127,7 @@ const REASONS = {
   MISMATCH: 'signature',
   MALFORMED: 'signature',
   NO_SIGNATURE: 'missing-signature',
-  TOO_LARGE: 'too-large',
+  TOO_LARGE: 'too-large'
 }
 
 function makeVerify(check) {
@@ -165,5 +165,5 @@ module.exports = {
   // For the tests: the same wrapper over a given check (both paths answer alike).
   _makeVerify: makeVerify,
   _jsCheck: jsCheck,
-  _secretBytes: secretBytes,
+  _secretBytes: secretBytes
 }

@@ -1,10 +1,9 @@
 #include "include/act_encoding.h"
 
 #include <openssl/evp.h>
+#include <zlib.h>
 
-static inline int hexval(unsigned char c) {
-  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
+static inline int hexval(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 
 int act_is_hex(const char *p, size_t n, size_t want) {
   if (!p || n != want) return 0;
@@ -38,3 +37,5 @@ act_status act_base64_decode(const char *in, size_t n, uint8_t *out, size_t *out
   *out_len = (size_t)got - pad;
   return ACT_OK;
 }
+
+uint32_t act_crc32(const void *p, size_t n) { return (p && n) ? (uint32_t)crc32(0L, (const Bytef *)p, (uInt)n) : 0; }

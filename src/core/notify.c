@@ -16,7 +16,8 @@ struct act_notify {
 
 static EVP_MAC_CTX *hmac_ctx(EVP_MAC *mac, char *digest) {
   EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
   if (ctx && EVP_MAC_CTX_set_params(ctx, params) == 1) return ctx;
   EVP_MAC_CTX_free(ctx);
   return NULL;
@@ -76,8 +77,8 @@ static int hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t n) {
   return 1;
 }
 
-static act_notify_status check_common(const act_notify *v, const uint8_t *body, size_t body_len,
-                                      const uint8_t *secret, size_t secret_len) {
+static act_notify_status check_common(const act_notify *v, const uint8_t *body, size_t body_len, const uint8_t *secret,
+                                      size_t secret_len) {
   if (!v || (!body && body_len) || (!secret && secret_len)) return ACT_NOTIFY_ERR_ARG;
   if (secret_len == 0 || secret_len > ACT_MAX_NOTIFY_SECRET) return ACT_NOTIFY_BAD_SECRET;
   if (body_len > ACT_MAX_NOTIFY_BODY) return ACT_NOTIFY_TOO_LARGE;
@@ -128,14 +129,10 @@ act_notify_status act_notify_sign(act_notify *v, act_notify_version version, con
 
 const char *act_notify_status_name(act_notify_status s) {
   static const char *const names[ACT_NOTIFY_STATUS_COUNT] = {
-      [ACT_NOTIFY_VALID] = "VALID",
-      [ACT_NOTIFY_MISMATCH] = "MISMATCH",
-      [ACT_NOTIFY_MALFORMED] = "MALFORMED",
-      [ACT_NOTIFY_NO_SIGNATURE] = "NO_SIGNATURE",
-      [ACT_NOTIFY_TOO_LARGE] = "TOO_LARGE",
-      [ACT_NOTIFY_BAD_SECRET] = "BAD_SECRET",
-      [ACT_NOTIFY_ERR_ARG] = "ERR_ARG",
-      [ACT_NOTIFY_ERR_CRYPTO] = "ERR_CRYPTO",
+      [ACT_NOTIFY_VALID] = "VALID",         [ACT_NOTIFY_MISMATCH] = "MISMATCH",
+      [ACT_NOTIFY_MALFORMED] = "MALFORMED", [ACT_NOTIFY_NO_SIGNATURE] = "NO_SIGNATURE",
+      [ACT_NOTIFY_TOO_LARGE] = "TOO_LARGE", [ACT_NOTIFY_BAD_SECRET] = "BAD_SECRET",
+      [ACT_NOTIFY_ERR_ARG] = "ARG",         [ACT_NOTIFY_ERR_CRYPTO] = "CRYPTO",
   };
   return (unsigned)s < ACT_NOTIFY_STATUS_COUNT ? names[s] : "UNKNOWN";
 }

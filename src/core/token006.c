@@ -1,7 +1,6 @@
 #include "include/act_token006.h"
 
 #include <string.h>
-#include <zlib.h>
 
 #include "include/act_encoding.h"
 #include "pack.h"
@@ -9,7 +8,7 @@
 #include "ctx_internal.h"
 #include "sign.h"
 
-static uint32_t crc_of(act_str s) { return (uint32_t)crc32(0L, (const Bytef *)s.p, (uInt)(s.p ? s.n : 0)); }
+static uint32_t crc_of(act_str s) { return act_crc32(s.p, s.n); }
 
 /* HMAC over appId + channel + uid + m, fed piece by piece. */
 static act_status sign006(act_ctx *ctx, act_str cert, act_str app_id, act_str channel, act_str uid, act_str m,

@@ -8,29 +8,23 @@
 #include "ctx_internal.h"
 #include "sign.h"
 
-static const struct {
-  const char *name;
-  act_fields fields;
-} kServices[] = {
-    [ACT_SERVICE_RTC] = {"RTC", ACT_FIELDS_CHANNEL_ACCOUNT},
-    [ACT_SERVICE_RTM] = {"RTM", ACT_FIELDS_USER},
-    [ACT_SERVICE_STREAMING] = {"Streaming", ACT_FIELDS_CHANNEL_ACCOUNT},
-    [ACT_SERVICE_FPA] = {"FPA", ACT_FIELDS_NONE},
-    [ACT_SERVICE_CHAT] = {"Chat", ACT_FIELDS_USER},
-    [ACT_SERVICE_FCDN] = {"FCDN", ACT_FIELDS_CHANNEL_ACCOUNT},
-    [ACT_SERVICE_APAAS] = {"APaaS", ACT_FIELDS_APAAS},
-    [ACT_SERVICE_RTM2] = {"RTM2", ACT_FIELDS_RTM2},
-    [ACT_SERVICE_CONVOAI] = {"ConvoAI", ACT_FIELDS_NONE},
-    [ACT_SERVICE_STT] = {"STT", ACT_FIELDS_NONE},
-};
-#define N_SERVICE_TYPES (sizeof kServices / sizeof kServices[0])
+#define ACT_SERVICE_ROW_(type, id, name, fields, privileges) {type, #id, name, ACT_FIELDS_##fields, privileges},
+static const act_service_info kServices[] = {ACT_SERVICES(ACT_SERVICE_ROW_)};
+#undef ACT_SERVICE_ROW_
+#define N_SERVICES (sizeof kServices / sizeof kServices[0])
 
+const act_service_info *act_service_table(size_t *n) {
+  if (n) *n = N_SERVICES;
+  return kServices;
+}
+
+/* The table lists types in order from 1 with no gaps (test_core.c checks it), so a type is its row + 1. */
 act_fields act_service_fields(uint16_t type) {
-  return (type > 0 && type < N_SERVICE_TYPES) ? kServices[type].fields : ACT_FIELDS_UNKNOWN;
+  return (type > 0 && type <= N_SERVICES) ? kServices[type - 1].fields : ACT_FIELDS_UNKNOWN;
 }
 
 const char *act_service_name(uint16_t type) {
-  return (type > 0 && type < N_SERVICE_TYPES) ? kServices[type].name : NULL;
+  return (type > 0 && type <= N_SERVICES) ? kServices[type - 1].name : NULL;
 }
 
 void act_rtc_layout_fill(const act_rtc_spec *spec, act_rtc_layout *out) {
@@ -184,12 +178,15 @@ act_status act_token007_build(act_ctx *ctx, const act_token007_in *in, char *out
   return ACT_OK;
 }
 
-/* Validates (cb == NULL) or walks an RTM2 permission tree at the reader. */
-static void rtm2_scan(act_reader *r, act_perm_cb cb, void *user) {
+/* Validates (cb == NULL) or walks an RTM2 permission tree at the reader.
+ * Returns its number of (resource type, permission type) pairs. */
+static size_t rtm2_scan(act_reader *r, act_perm_cb cb, void *user) {
+  size_t pairs = 0;
   uint16_t n_types = act_get_u16(r);
   for (uint16_t i = 0; i < n_types && !r->short_read; i++) {
     uint16_t rt = act_get_u16(r);
     uint16_t n_perms = act_get_u16(r);
+    pairs += n_perms;
     for (uint16_t j = 0; j < n_perms && !r->short_read; j++) {
       uint16_t pt = act_get_u16(r);
       uint16_t n_res = act_get_u16(r);
@@ -204,13 +201,14 @@ static void rtm2_scan(act_reader *r, act_perm_cb cb, void *user) {
       }
     }
   }
+  return pairs;
 }
 
 void act_rtm2_walk(act_str tree, act_perm_cb cb, void *user) {
   act_reader r;
   if (!tree.p || !cb) return;
   act_reader_init(&r, (const uint8_t *)tree.p, tree.n);
-  rtm2_scan(&r, cb, user);
+  (void)rtm2_scan(&r, cb, user);
 }
 
 static act_str get_str(act_reader *r) {
@@ -241,7 +239,10 @@ static act_status get_service(act_reader *r, uint16_t type, act_service_view *s)
     case ACT_FIELDS_RTM2: {
       s->user_id = get_str(r);
       size_t start = r->pos;
-      rtm2_scan(r, NULL, NULL);
+      /* A build refuses more pairs than ACT_MAX_PERMS; so does a parse (after
+       * the tree is read whole, so a truncated one is still TRUNCATED). */
+      size_t pairs = rtm2_scan(r, NULL, NULL);
+      if (!r->short_read && pairs > ACT_MAX_PERMS) return ACT_ERR_TOO_MANY;
       s->perms.p = (const char *)r->buf + start;
       s->perms.n = r->pos - start;
       break;
@@ -296,8 +297,8 @@ act_status act_token007_check(act_ctx *ctx, const act_token007_view *v, act_str 
   *match = 0;
   if (!act_is_hex(cert.p, cert.n, ACT_ID_LEN)) return ACT_ERR_APP_CERTIFICATE;
   if (v->signature.n != ACT_SIGNATURE_LEN || !act_is_hex(v->app_id.p, v->app_id.n, ACT_ID_LEN)) return ACT_OK;
-  act_status st = act_sign007(ctx->signer, cert, v->issue_ts, v->salt, (const uint8_t *)v->signing_info.p,
-                              v->signing_info.n, sig);
+  act_status st =
+      act_sign007(ctx->signer, cert, v->issue_ts, v->salt, (const uint8_t *)v->signing_info.p, v->signing_info.n, sig);
   if (st == ACT_OK) *match = act_equal_ct(sig, v->signature.p, ACT_SIGNATURE_LEN);
   act_wipe(sig, sizeof sig);
   return st;

@@ -88,8 +88,7 @@ act_status act_zlib_init(act_zlib *z) {
   z->def.zalloc = act_zalloc;
   z->def.zfree = act_zfree;
   z->def.opaque = z;
-  if (deflateInit2(&z->def, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return ACT_ERR_NOMEM;
+  if (deflateInit2(&z->def, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return ACT_ERR_NOMEM;
   z->def_ready = 1;
   z->reuse = z->window && z->prev; /* else not the allocation pattern we know: re-initialise per use */
   if (inflateInit2(&z->inf, 15) != Z_OK) {

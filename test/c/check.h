@@ -7,23 +7,23 @@
 
 static int g_checks, g_failed;
 
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    g_checks++;                                                                       \
-    if (!(cond)) {                                                                    \
-      g_failed++;                                                                     \
+#define CHECK(cond)                                                                          \
+  do {                                                                                       \
+    g_checks++;                                                                              \
+    if (!(cond)) {                                                                           \
+      g_failed++;                                                                            \
       fprintf(stderr, "%s:%d: %s: check failed: %s\n", __FILE__, __LINE__, __func__, #cond); \
-    }                                                                                 \
+    }                                                                                        \
   } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                                    \
-  do {                                                                                        \
-    long long va_ = (long long)(a), vb_ = (long long)(b);                                     \
-    g_checks++;                                                                               \
-    if (va_ != vb_) {                                                                         \
-      g_failed++;                                                                             \
+#define CHECK_EQ_INT(a, b)                                                                                   \
+  do {                                                                                                       \
+    long long va_ = (long long)(a), vb_ = (long long)(b);                                                    \
+    g_checks++;                                                                                              \
+    if (va_ != vb_) {                                                                                        \
+      g_failed++;                                                                                            \
       fprintf(stderr, "%s:%d: %s: %s == %lld, expected %lld\n", __FILE__, __LINE__, __func__, #a, va_, vb_); \
-    }                                                                                         \
+    }                                                                                                        \
   } while (0)
 
 #define CHECK_MEM(a, an, b, bn) CHECK((size_t)(an) == (size_t)(bn) && memcmp((a), (b), (an)) == 0)

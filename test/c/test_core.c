@@ -86,8 +86,13 @@ static void test_privmap(void) {
 
 static void test_base64_hex(void) {
   char out[64];
-  const char *cases[][2] = {{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
-                            {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const char *cases[][2] = {{"", ""},
+                            {"f", "Zg=="},
+                            {"fo", "Zm8="},
+                            {"foo", "Zm9v"},
+                            {"foob", "Zm9vYg=="},
+                            {"fooba", "Zm9vYmE="},
+                            {"foobar", "Zm9vYmFy"}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     size_t n = act_base64_encode((const uint8_t *)cases[i][0], strlen(cases[i][0]), out);
     CHECK_MEM(out, n, cases[i][1], strlen(cases[i][1]));
@@ -230,11 +235,16 @@ static int service_matches(const act_service *in, const act_service_view *out) {
   }
 #define SAME(f) (in->f.n == out->f.n && (in->f.n == 0 || memcmp(in->f.p, out->f.p, in->f.n) == 0))
   switch (act_service_fields(in->type)) {
-    case ACT_FIELDS_CHANNEL_ACCOUNT: return SAME(channel) && SAME(account);
-    case ACT_FIELDS_USER: return SAME(user_id);
-    case ACT_FIELDS_APAAS: return SAME(room_uuid) && SAME(user_uuid) && in->role == out->role;
-    case ACT_FIELDS_RTM2: return SAME(user_id) && out->perms.n > 2;
-    default: return 1;
+    case ACT_FIELDS_CHANNEL_ACCOUNT:
+      return SAME(channel) && SAME(account);
+    case ACT_FIELDS_USER:
+      return SAME(user_id);
+    case ACT_FIELDS_APAAS:
+      return SAME(room_uuid) && SAME(user_uuid) && in->role == out->role;
+    case ACT_FIELDS_RTM2:
+      return SAME(user_id) && out->perms.n > 2;
+    default:
+      return 1;
   }
 #undef SAME
 }
@@ -248,8 +258,8 @@ typedef struct {
 static void walk_cb(void *user, uint16_t rt, uint16_t pt, const act_str *res) {
   walk_acc *a = user;
   a->count++;
-  a->len += (size_t)snprintf(a->seen + a->len, sizeof a->seen - a->len, "%u/%u:%.*s;", rt, pt,
-                             res ? (int)res->n : 0, res ? res->p : "");
+  a->len += (size_t)snprintf(a->seen + a->len, sizeof a->seen - a->len, "%u/%u:%.*s;", rt, pt, res ? (int)res->n : 0,
+                             res ? res->p : "");
 }
 
 static void test_vectors007(act_ctx *ctx) {
@@ -279,7 +289,8 @@ static void test_vectors007(act_ctx *ctx) {
       size_t k = 0;
       for (uint16_t type = 0; type <= 10; type++)
         for (size_t j = 0; j < t->in.n_services; j++)
-          if (t->in.services[j].type == type && k < v.n_services) CHECK(service_matches(&t->in.services[j], &v.services[k++]));
+          if (t->in.services[j].type == type && k < v.n_services)
+            CHECK(service_matches(&t->in.services[j], &v.services[k++]));
       int match = 0;
       CHECK_EQ_INT(act_token007_check(ctx, &v, t->in.app_certificate, &match), ACT_OK);
       CHECK(match);
@@ -356,6 +367,70 @@ static void test_token007_errors(act_ctx *ctx) {
   CHECK(v.stopped_at_unknown && v.n_services == 1 && v.services[0].type == 1);
 }
 
+/* The service table: types from 1 without gaps (act_service_fields indexes it
+ * by type), each row's fields and name as act_service_fields / _name say. */
+static void test_service_table(void) {
+  size_t n = 0;
+  const act_service_info *t = act_service_table(&n);
+  CHECK(n >= 10);
+  for (size_t i = 0; i < n; i++) {
+    CHECK_EQ_INT(t[i].type, i + 1);
+    CHECK_EQ_INT(act_service_fields(t[i].type), t[i].fields);
+    CHECK(strcmp(act_service_name(t[i].type), t[i].name) == 0);
+    CHECK(t[i].id && t[i].privileges);
+  }
+  CHECK_EQ_INT(act_service_fields(0), ACT_FIELDS_UNKNOWN);
+  CHECK_EQ_INT(act_service_fields((uint16_t)(n + 1)), ACT_FIELDS_UNKNOWN);
+  CHECK(act_service_name((uint16_t)(n + 1)) == NULL);
+  CHECK_EQ_INT(ACT_SERVICE_RTM2, 8);
+  CHECK_EQ_INT(act_crc32("", 0), 0);
+  CHECK_EQ_INT(act_crc32("123456789", 9), 0xcbf43926u); /* the CRC-32 check value */
+}
+
+static size_t put16(uint8_t *p, size_t at, uint16_t v) {
+  p[at] = (uint8_t)v;
+  p[at + 1] = (uint8_t)(v >> 8);
+  return at + 2;
+}
+
+/* A "007" token with one RTM2 service whose tree has `pairs` permission types. */
+static size_t rtm2_token(uint16_t pairs, char *tok) {
+  static uint8_t payload[4096];
+  static uint8_t z[ACT_ZBUF_CAP];
+  size_t at = put16(payload, 0, 32);
+  memset(payload + at, 's', 32);
+  at = put16(payload, at + 32, 32);
+  memcpy(payload + at, "970ca35de60c44645bbae8a215061b33", 32);
+  at += 32;
+  memset(payload + at, 1, 12); /* issue_ts, expire, salt */
+  at = put16(payload, at + 12, 1);
+  at = put16(payload, at, ACT_SERVICE_RTM2);
+  at = put16(payload, at, 0); /* no privileges */
+  at = put16(payload, at, 1);
+  payload[at++] = 'u';
+  at = put16(payload, at, 1); /* one resource type ... */
+  at = put16(payload, at, 0);
+  at = put16(payload, at, pairs); /* ... with `pairs` permission types, no resources */
+  for (uint16_t i = 0; i < pairs; i++) at = put16(payload, put16(payload, at, i), 0);
+  uLongf zn = ACT_ZBUF_CAP;
+  compress2(z, &zn, payload, at, 6);
+  memcpy(tok, "007", 3);
+  return 3 + act_base64_encode(z, zn, tok + 3);
+}
+
+/* A parse holds to the build's limit of ACT_MAX_PERMS RTM2 pairs. */
+static void test_rtm2_parse_limit(act_ctx *ctx) {
+  static char tok[ACT_TOKEN007_MAX_OUT];
+  static act_token007_view v;
+  size_t n = rtm2_token(ACT_MAX_PERMS, tok);
+  CHECK_EQ_INT(act_token007_parse(ctx, tok, n, &v), ACT_OK);
+  CHECK(v.n_services == 1 && v.services[0].type == ACT_SERVICE_RTM2);
+  n = rtm2_token(ACT_MAX_PERMS + 1, tok);
+  CHECK_EQ_INT(act_token007_parse(ctx, tok, n, &v), ACT_ERR_TOO_MANY);
+  n = rtm2_token(200, tok);
+  CHECK_EQ_INT(act_token007_parse(ctx, tok, n, &v), ACT_ERR_TOO_MANY);
+}
+
 static void test_rtc_layout(act_ctx *ctx) {
   /* The official builder's layout reproduces the "rtc publisher" vector's services ... */
   act_rtc_spec spec = {S("7d72365eb983485397e3e3f9d460bdda"), S("2882341273"), 600, {600, 600, 600}, 7, 0, 0};
@@ -406,7 +481,6 @@ static void test_vectors006(act_ctx *ctx) {
   CHECK_EQ_INT(act_token006_parse(ctx, "006970CA35de60c44645bbae8a215061b33AAAA", 39, &v), ACT_ERR_TRUNCATED);
 }
 
-
 /* Token-like bytes: random runs, hex text, repeats of earlier bytes, letter runs. */
 static uint32_t g_rng = 0x9e3779b9u;
 static uint32_t rnd(void) {
@@ -423,7 +497,7 @@ static void token_like(uint8_t *d, size_t n) {
     if (k % 4 == 0) {
       for (size_t i = 0; i < len; i++) d[t + i] = (uint8_t)rnd();
     } else if (k % 4 == 1) {
-      for (size_t i = 0; i < len; i++) d[t + i] = (uint8_t)"7d72365eb983485397e3e3f9d460bdda"[i % 32];
+      for (size_t i = 0; i < len; i++) d[t + i] = (uint8_t) "7d72365eb983485397e3e3f9d460bdda"[i % 32];
     } else if (k % 4 == 2 && t > len) {
       memmove(d + t, d + rnd() % (t - len), len);
     } else {
@@ -492,6 +566,8 @@ int main(void) {
   test_vectors007(ctx);
   CHECK(act_signer_is_clear(ctx->signer)); /* after building and checking every "007" vector */
   test_token007_errors(ctx);
+  test_service_table();
+  test_rtm2_parse_limit(ctx);
   test_rtc_layout(ctx);
   test_vectors006(ctx);
   CHECK(act_signer_is_clear(ctx->signer)); /* after every "006" vector */

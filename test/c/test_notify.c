@@ -26,8 +26,8 @@ static const char kV1b[] = "033c62f40f687675f17f0f41f91a40c71c0f134c";
 
 static act_notify_status verify(act_notify *v, const char *body, size_t n, const char *v2, const char *v1,
                                 const char *secret, act_notify_version *used) {
-  return act_notify_verify(v, U(body), n, v2, v2 ? strlen(v2) : 0, v1, v1 ? strlen(v1) : 0, U(secret),
-                           strlen(secret), used);
+  return act_notify_verify(v, U(body), n, v2, v2 ? strlen(v2) : 0, v1, v1 ? strlen(v1) : 0, U(secret), strlen(secret),
+                           used);
 }
 
 static void upper(char *dst, const char *src) {
@@ -139,7 +139,8 @@ static void test_limits_and_args(act_notify *v) {
   memset(key, 'k', ACT_MAX_NOTIFY_SECRET + 1);
 
   /* The body limit: exactly the limit is signed and checked, one byte more is not hashed. */
-  CHECK_EQ_INT(act_notify_sign(v, ACT_NOTIFY_V2, big, ACT_MAX_NOTIFY_BODY, U("s"), 1, sig, sizeof sig), ACT_NOTIFY_VALID);
+  CHECK_EQ_INT(act_notify_sign(v, ACT_NOTIFY_V2, big, ACT_MAX_NOTIFY_BODY, U("s"), 1, sig, sizeof sig),
+               ACT_NOTIFY_VALID);
   CHECK_EQ_INT(act_notify_verify(v, big, ACT_MAX_NOTIFY_BODY, sig, 64, NULL, 0, U("s"), 1, &used), ACT_NOTIFY_VALID);
   CHECK_EQ_INT(act_notify_verify(v, big, ACT_MAX_NOTIFY_BODY + 1, sig, 64, NULL, 0, U("s"), 1, &used),
                ACT_NOTIFY_TOO_LARGE);
@@ -152,7 +153,8 @@ static void test_limits_and_args(act_notify *v) {
   /* The secret: 1..ACT_MAX_NOTIFY_SECRET bytes, any bytes (NUL included). */
   CHECK_EQ_INT(act_notify_sign(v, ACT_NOTIFY_V2, U(kBody), n, key, ACT_MAX_NOTIFY_SECRET, sig, sizeof sig),
                ACT_NOTIFY_VALID);
-  CHECK_EQ_INT(act_notify_verify(v, U(kBody), n, sig, 64, NULL, 0, key, ACT_MAX_NOTIFY_SECRET, &used), ACT_NOTIFY_VALID);
+  CHECK_EQ_INT(act_notify_verify(v, U(kBody), n, sig, 64, NULL, 0, key, ACT_MAX_NOTIFY_SECRET, &used),
+               ACT_NOTIFY_VALID);
   CHECK_EQ_INT(act_notify_verify(v, U(kBody), n, sig, 64, NULL, 0, key, ACT_MAX_NOTIFY_SECRET + 1, &used),
                ACT_NOTIFY_BAD_SECRET);
   CHECK_EQ_INT(act_notify_verify(v, U(kBody), n, kV2, 64, NULL, 0, U(""), 0, &used), ACT_NOTIFY_BAD_SECRET);
@@ -215,8 +217,10 @@ static void test_against_hmac(act_notify *v) {
     to_hex(d, dn, h2, round & 1);
     HMAC(EVP_sha1(), secret, (int)sn, body, bn, d, &dn);
     to_hex(d, dn, h1, round & 2);
-    ok &= act_notify_verify(v, body, bn, h2, 64, h1, 40, secret, sn, &used) == ACT_NOTIFY_VALID && used == ACT_NOTIFY_V2;
-    ok &= act_notify_verify(v, body, bn, NULL, 0, h1, 40, secret, sn, &used) == ACT_NOTIFY_VALID && used == ACT_NOTIFY_V1;
+    ok &=
+        act_notify_verify(v, body, bn, h2, 64, h1, 40, secret, sn, &used) == ACT_NOTIFY_VALID && used == ACT_NOTIFY_V2;
+    ok &=
+        act_notify_verify(v, body, bn, NULL, 0, h1, 40, secret, sn, &used) == ACT_NOTIFY_VALID && used == ACT_NOTIFY_V1;
     secret[0] ^= 1;
     ok &= act_notify_verify(v, body, bn, h2, 64, NULL, 0, secret, sn, &used) == ACT_NOTIFY_MISMATCH;
     ok &= act_notify_verify(v, body, bn, NULL, 0, h1, 40, secret, sn, &used) == ACT_NOTIFY_MISMATCH;

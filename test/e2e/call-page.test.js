@@ -1,4 +1,4 @@
-'use strict';
+'use strict'
 
 // The demo call page (example/public/) in a real browser: Debian's Chromium
 // driven by playwright-core, against the demo server (createDemoServer, port 0,
@@ -12,206 +12,201 @@
 // CI is set (unless SKIP_BROWSER_TESTS=1) and is skipped, saying why, elsewhere
 // (CHROMIUM_PATH overrides the path).
 
-const fs = require('fs');
-const path = require('path');
-const act = require('../../lib');
+const { missingPrerequisite } = require('../helpers/ci')
+const fs = require('fs')
+const path = require('path')
+const act = require('../../lib')
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SKIP = process.env.SKIP_BROWSER_TESTS === '1';
-const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
-const BANNER_WITHIN_MS = 2000;
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const SKIP = process.env.SKIP_BROWSER_TESTS === '1'
+const ARTIFACTS = path.join(__dirname, '..', 'artifacts')
+const BANNER_WITHIN_MS = 2000
 
 function missing() {
   if (!fs.existsSync(CHROMIUM)) {
     return `Chromium is not installed at ${CHROMIUM}: apt-get install chromium ` +
-      '(or set CHROMIUM_PATH), or set SKIP_BROWSER_TESTS=1 to skip the browser tests';
+      '(or set CHROMIUM_PATH), or set SKIP_BROWSER_TESTS=1 to skip the browser tests'
   }
   try {
-    require.resolve('playwright-core');
+    require.resolve('playwright-core')
   } catch (_) {
-    return 'playwright-core is not installed (npm install), or set SKIP_BROWSER_TESTS=1 to skip the browser tests';
+    return 'playwright-core is not installed (npm install), or set SKIP_BROWSER_TESTS=1 to skip the browser tests'
   }
-  return null;
+  return null
 }
 
-const problem = missing();
+const problem = missing()
 
-if (problem) {
-  // In CI (CI set, as .ci/run runs) a missing program fails the run; on a
-  // developer's machine the file is skipped with the reason in the test name.
-  const required = !SKIP && Boolean(process.env.CI) && process.env.CI !== 'false';
-  (required ? test : test.skip)(`the browser tests need Chromium and playwright-core: ${problem}`, () => {
-    throw new Error(problem);
-  });
-}
+// In CI a missing program fails the run; elsewhere the file is skipped (test/helpers/ci.js).
+if (problem) missingPrerequisite('the browser tests need Chromium and playwright-core', problem, { skip: SKIP })
 
-(problem ? describe.skip : describe)('the call page in Chromium', () => {
-  const { createDemoServer } = require('../../example/server');
-  let demo;
-  let browser;
-  const pages = {};
-  const pageErrors = [];
+;(problem ? describe.skip : describe)('the call page in Chromium', () => {
+  const { createDemoServer } = require('../../example/server')
+  let demo
+  let browser
+  const pages = {}
+  const pageErrors = []
 
   async function openAs(name) {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', err => pageErrors.push(`${name}: ${err.message}`));
-    await page.goto(`${demo.url}/?user=${name}`);
-    await page.getByTestId('login').click();
-    await page.waitForSelector('body[data-connected="true"]', { timeout: 5000 });
-    pages[name] = page;
-    return page;
+    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } })
+    const page = await context.newPage()
+    page.on('pageerror', err => pageErrors.push(`${name}: ${err.message}`))
+    await page.goto(`${demo.url}/?user=${name}`)
+    await page.getByTestId('login').click()
+    await page.waitForSelector('body[data-connected="true"]', { timeout: 5000 })
+    pages[name] = page
+    return page
   }
 
-  const text = (page, testid) => page.getByTestId(testid).textContent();
+  const text = (page, testid) => page.getByTestId(testid).textContent()
   const callButton = (page, conversationId) =>
-    page.locator(`li[data-conversation-id="${conversationId}"]`).getByTestId('call');
+    page.locator(`li[data-conversation-id="${conversationId}"]`).getByTestId('call')
 
   async function screenshot(page, name) {
-    await page.screenshot({ path: path.join(ARTIFACTS, `call-page-${name}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, `call-page-${name}.png`), fullPage: true })
   }
 
   beforeAll(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const saved = [process.env.AGORA_APP_ID, process.env.AGORA_APP_CERTIFICATE];
-    delete process.env.AGORA_APP_ID; // throwaway credentials: media off, no traffic to Agora
-    delete process.env.AGORA_APP_CERTIFICATE;
+    fs.mkdirSync(ARTIFACTS, { recursive: true })
+    const saved = [process.env.AGORA_APP_ID, process.env.AGORA_APP_CERTIFICATE]
+    delete process.env.AGORA_APP_ID // throwaway credentials: media off, no traffic to Agora
+    delete process.env.AGORA_APP_CERTIFICATE
     try {
-      demo = await createDemoServer({ port: 0, ringTimeoutMs: 30000 });
+      demo = await createDemoServer({ port: 0, ringTimeoutMs: 30000 })
     } finally {
-      if (saved[0] !== undefined) process.env.AGORA_APP_ID = saved[0];
-      if (saved[1] !== undefined) process.env.AGORA_APP_CERTIFICATE = saved[1];
+      if (saved[0] !== undefined) process.env.AGORA_APP_ID = saved[0]
+      if (saved[1] !== undefined) process.env.AGORA_APP_CERTIFICATE = saved[1]
     }
-    const { chromium } = require('playwright-core');
+    const { chromium } = require('playwright-core')
     // playwright starts Chromium with a fresh temporary user-data-dir of its own
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
-    await Promise.all([openAs('alice'), openAs('bob'), openAs('carol')]);
-  }, 60000);
+        '--disable-component-update', '--disable-sync']
+    })
+    await Promise.all([openAs('alice'), openAs('bob'), openAs('carol')])
+  }, 60000)
 
   afterAll(async () => {
-    if (browser) await browser.close();
-    if (demo) await demo.close();
-  });
+    if (browser) await browser.close()
+    if (demo) await demo.close()
+  })
 
   afterEach(() => {
-    expect(pageErrors).toEqual([]);
-  });
+    expect(pageErrors).toEqual([])
+  })
 
   test('Alice calls Bob: the banner shows within 2 s, Bob accepts, both have a token for the same channel', async () => {
-    const { alice, bob } = pages;
-    const direct = demo.conversations.direct;
-    expect(demo.media.enabled).toBe(false);
+    const { alice, bob } = pages
+    const direct = demo.conversations.direct
+    expect(demo.media.enabled).toBe(false)
 
-    const t0 = Date.now();
-    await callButton(alice, direct).click();
-    await bob.getByTestId('incoming').waitFor({ state: 'visible', timeout: BANNER_WITHIN_MS });
-    expect(Date.now() - t0).toBeLessThan(BANNER_WITHIN_MS);
-    expect(await text(bob, 'incoming-title')).toBe('Alice is calling you (video)');
-    await alice.getByTestId('call-status').filter({ hasText: 'Ringing…' }).waitFor({ timeout: 2000 });
-    await screenshot(bob, 'bob-ringing');
+    const t0 = Date.now()
+    await callButton(alice, direct).click()
+    await bob.getByTestId('incoming').waitFor({ state: 'visible', timeout: BANNER_WITHIN_MS })
+    expect(Date.now() - t0).toBeLessThan(BANNER_WITHIN_MS)
+    expect(await text(bob, 'incoming-title')).toBe('Alice is calling you (video)')
+    await alice.getByTestId('call-status').filter({ hasText: 'Ringing…' }).waitFor({ timeout: 2000 })
+    await screenshot(bob, 'bob-ringing')
 
-    await bob.getByTestId('accept').click();
-    await alice.getByTestId('call-status').filter({ hasText: 'In call with Bob' }).waitFor({ timeout: 2000 });
-    await bob.getByTestId('incoming').waitFor({ state: 'hidden', timeout: 2000 });
+    await bob.getByTestId('accept').click()
+    await alice.getByTestId('call-status').filter({ hasText: 'In call with Bob' }).waitFor({ timeout: 2000 })
+    await bob.getByTestId('incoming').waitFor({ state: 'hidden', timeout: 2000 })
 
     for (const [page, userId] of [[alice, demo.users.alice], [bob, demo.users.bob]]) {
-      await page.getByTestId('token-signature').filter({ hasText: 'valid' }).waitFor({ timeout: 2000 });
-      expect(await text(page, 'call-channel')).toBe(direct);
-      expect(await text(page, 'token-channel')).toBe(direct);
-      expect(await text(page, 'token-account')).toBe(userId);
-      expect(await text(page, 'token-signature')).toBe('valid (signed by this server)');
+      await page.getByTestId('token-signature').filter({ hasText: 'valid' }).waitFor({ timeout: 2000 })
+      expect(await text(page, 'call-channel')).toBe(direct)
+      expect(await text(page, 'token-channel')).toBe(direct)
+      expect(await text(page, 'token-account')).toBe(userId)
+      expect(await text(page, 'token-signature')).toBe('valid (signed by this server)')
       // the token on the page is a real one for this user and channel
-      const token = act.parseToken(await text(page, 'call-token'));
-      expect(token.services[0]).toMatchObject({ channelName: direct, account: userId });
-      expect(token.appId).toBe(demo.appId);
-      expect(await text(page, 'media-status')).toMatch(/^Media is off: the server uses throwaway credentials/);
+      const token = act.parseToken(await text(page, 'call-token'))
+      expect(token.services[0]).toMatchObject({ channelName: direct, account: userId })
+      expect(token.appId).toBe(demo.appId)
+      expect(await text(page, 'media-status')).toMatch(/^Media is off: the server uses throwaway credentials/)
     }
-    expect(await text(alice, 'call-id')).toBe(await text(bob, 'call-id'));
-    await screenshot(alice, 'alice');
-    await screenshot(bob, 'bob');
+    expect(await text(alice, 'call-id')).toBe(await text(bob, 'call-id'))
+    await screenshot(alice, 'alice')
+    await screenshot(bob, 'bob')
 
     // Carol calls the group while both are in this call: busy
-    await callButton(pages.carol, demo.conversations.group).click();
-    await pages.carol.getByTestId('call-status').filter({ hasText: 'Busy' }).waitFor({ timeout: 2000 });
-    expect(await text(pages.carol, 'notice')).toMatch(/^Busy/);
-    await pages.carol.getByTestId('close-call').click();
-    await screenshot(pages.carol, 'carol-busy');
+    await callButton(pages.carol, demo.conversations.group).click()
+    await pages.carol.getByTestId('call-status').filter({ hasText: 'Busy' }).waitFor({ timeout: 2000 })
+    expect(await text(pages.carol, 'notice')).toMatch(/^Busy/)
+    await pages.carol.getByTestId('close-call').click()
+    await screenshot(pages.carol, 'carol-busy')
 
-    await bob.getByTestId('hangup').click();
-    await alice.getByTestId('call-status').filter({ hasText: 'Call ended: Bob hung up' }).waitFor({ timeout: 2000 });
-    await bob.getByTestId('call-status').filter({ hasText: 'You hung up' }).waitFor({ timeout: 2000 });
-    await alice.getByTestId('close-call').click();
-    await bob.getByTestId('close-call').click();
-  });
+    await bob.getByTestId('hangup').click()
+    await alice.getByTestId('call-status').filter({ hasText: 'Call ended: Bob hung up' }).waitFor({ timeout: 2000 })
+    await bob.getByTestId('call-status').filter({ hasText: 'You hung up' }).waitFor({ timeout: 2000 })
+    await alice.getByTestId('close-call').click()
+    await bob.getByTestId('close-call').click()
+  })
 
   test('a user who is not a participant is told they are not allowed', async () => {
-    const { carol, bob } = pages;
-    await carol.getByTestId('conversation-id').fill(demo.conversations.direct); // Alice and Bob's
-    await carol.getByTestId('call-by-id').click();
-    const notice = carol.getByTestId('notice');
-    await notice.filter({ hasText: 'Not allowed' }).waitFor({ timeout: 2000 });
-    expect(await notice.textContent()).toBe('Not allowed: you are not a participant of this conversation.');
-    expect(await notice.getAttribute('data-kind')).toBe('refused');
-    expect(await carol.getByTestId('call-panel').isVisible()).toBe(false);
-    expect(await bob.getByTestId('incoming').isVisible()).toBe(false);
-    await screenshot(carol, 'carol-not-allowed');
-  });
+    const { carol, bob } = pages
+    await carol.getByTestId('conversation-id').fill(demo.conversations.direct) // Alice and Bob's
+    await carol.getByTestId('call-by-id').click()
+    const notice = carol.getByTestId('notice')
+    await notice.filter({ hasText: 'Not allowed' }).waitFor({ timeout: 2000 })
+    expect(await notice.textContent()).toBe('Not allowed: you are not a participant of this conversation.')
+    expect(await notice.getAttribute('data-kind')).toBe('refused')
+    expect(await carol.getByTestId('call-panel').isVisible()).toBe(false)
+    expect(await bob.getByTestId('incoming').isVisible()).toBe(false)
+    await screenshot(carol, 'carol-not-allowed')
+  })
 
   test('decline and cancel show as expected on both sides', async () => {
-    const { alice, bob } = pages;
-    const direct = demo.conversations.direct;
-    await callButton(alice, direct).click();
-    await bob.getByTestId('incoming').waitFor({ state: 'visible', timeout: BANNER_WITHIN_MS });
-    await bob.getByTestId('decline').click();
-    await alice.getByTestId('call-status').filter({ hasText: 'Bob declined the call' }).waitFor({ timeout: 2000 });
-    expect(await bob.getByTestId('incoming').isVisible()).toBe(false);
-    await alice.getByTestId('close-call').click();
+    const { alice, bob } = pages
+    const direct = demo.conversations.direct
+    await callButton(alice, direct).click()
+    await bob.getByTestId('incoming').waitFor({ state: 'visible', timeout: BANNER_WITHIN_MS })
+    await bob.getByTestId('decline').click()
+    await alice.getByTestId('call-status').filter({ hasText: 'Bob declined the call' }).waitFor({ timeout: 2000 })
+    expect(await bob.getByTestId('incoming').isVisible()).toBe(false)
+    await alice.getByTestId('close-call').click()
 
-    await callButton(alice, direct).click();
-    await bob.getByTestId('incoming').waitFor({ state: 'visible', timeout: BANNER_WITHIN_MS });
-    await alice.getByTestId('cancel').click();
-    await bob.getByTestId('incoming').waitFor({ state: 'hidden', timeout: 2000 });
-    await bob.getByTestId('notice').filter({ hasText: 'Missed call from Alice (cancelled)' }).waitFor({ timeout: 2000 });
-    await alice.getByTestId('call-status').filter({ hasText: 'You cancelled the call' }).waitFor({ timeout: 2000 });
-    await screenshot(bob, 'bob-missed');
-  });
+    await callButton(alice, direct).click()
+    await bob.getByTestId('incoming').waitFor({ state: 'visible', timeout: BANNER_WITHIN_MS })
+    await alice.getByTestId('cancel').click()
+    await bob.getByTestId('incoming').waitFor({ state: 'hidden', timeout: 2000 })
+    await bob.getByTestId('notice').filter({ hasText: 'Missed call from Alice (cancelled)' }).waitFor({ timeout: 2000 })
+    await alice.getByTestId('call-status').filter({ hasText: 'You cancelled the call' }).waitFor({ timeout: 2000 })
+    await screenshot(bob, 'bob-missed')
+  })
 
   test('with credentials that look real, media is off and the page says why (no SDK, or Agora unreachable)', async () => {
-    const crypto = require('crypto');
-    const credentials = { appId: crypto.randomBytes(16).toString('hex'), appCertificate: crypto.randomBytes(16).toString('hex') };
-    const noSdk = await createDemoServer({ port: 0, ...credentials, agoraSdk: null });
-    const offline = await createDemoServer({ port: 0, ...credentials, mediaJoinTimeoutMs: 1500 });
-    const context = await browser.newContext();
+    const crypto = require('crypto')
+    const credentials = { appId: crypto.randomBytes(16).toString('hex'), appCertificate: crypto.randomBytes(16).toString('hex') }
+    const noSdk = await createDemoServer({ port: 0, ...credentials, agoraSdk: null })
+    const offline = await createDemoServer({ port: 0, ...credentials, mediaJoinTimeoutMs: 1500 })
+    const context = await browser.newContext()
     // Nothing leaves this machine: every request not to the demo servers fails.
-    const local = new Set([new URL(noSdk.url).host, new URL(offline.url).host]);
-    await context.route('**/*', route => (local.has(new URL(route.request().url()).host) ? route.continue() : route.abort()));
+    const local = new Set([new URL(noSdk.url).host, new URL(offline.url).host])
+    await context.route('**/*', route => (local.has(new URL(route.request().url()).host) ? route.continue() : route.abort()))
     try {
-      const page = await context.newPage();
-      page.on('pageerror', err => pageErrors.push(`media: ${err.message}`));
+      const page = await context.newPage()
+      page.on('pageerror', err => pageErrors.push(`media: ${err.message}`))
       for (const [server, expected] of [
         [noSdk, /^Media is off: agora-rtc-sdk-ng is not installed on the server/],
-        [offline, offline.media.enabled ? /^Media is off: Agora is unreachable or refused the token/ : /^Media is off: agora-rtc-sdk-ng is not installed/],
+        [offline, offline.media.enabled ? /^Media is off: Agora is unreachable or refused the token/ : /^Media is off: agora-rtc-sdk-ng is not installed/]
       ]) {
-        await page.goto(`${server.url}/?user=alice`);
-        await page.getByTestId('login').click();
-        await page.waitForSelector('body[data-connected="true"]', { timeout: 5000 });
-        await callButton(page, server.conversations.direct).click();
-        await page.getByTestId('media-status').filter({ hasText: 'Media is off' }).waitFor({ timeout: 5000 });
-        expect(await text(page, 'media-status')).toMatch(expected);
+        await page.goto(`${server.url}/?user=alice`)
+        await page.getByTestId('login').click()
+        await page.waitForSelector('body[data-connected="true"]', { timeout: 5000 })
+        await callButton(page, server.conversations.direct).click()
+        await page.getByTestId('media-status').filter({ hasText: 'Media is off' }).waitFor({ timeout: 5000 })
+        expect(await text(page, 'media-status')).toMatch(expected)
         // everything else still works
-        await page.getByTestId('token-channel').filter({ hasText: server.conversations.direct }).waitFor({ timeout: 2000 });
-        await page.getByTestId('cancel').click();
-        await page.getByTestId('call-status').filter({ hasText: 'You cancelled the call' }).waitFor({ timeout: 2000 });
+        await page.getByTestId('token-channel').filter({ hasText: server.conversations.direct }).waitFor({ timeout: 2000 })
+        await page.getByTestId('cancel').click()
+        await page.getByTestId('call-status').filter({ hasText: 'You cancelled the call' }).waitFor({ timeout: 2000 })
       }
-      await screenshot(page, 'alice-media-off');
+      await screenshot(page, 'alice-media-off')
     } finally {
-      await context.close();
-      await Promise.all([noSdk.close(), offline.close()]);
+      await context.close()
+      await Promise.all([noSdk.close(), offline.close()])
     }
-  }, 30000);
-});
+  }, 30000)
+})

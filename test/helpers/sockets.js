@@ -1,9 +1,9 @@
-'use strict';
+'use strict'
 
 // Test helpers for real socket.io-client connections: per-client event
 // recording, event waits with timeouts, acknowledged emits.
 
-const { io: connect } = require('socket.io-client');
+const { io: connect } = require('socket.io-client')
 
 function connectClient(url, auth, { timeoutMs = 2000 } = {}) {
   const socket = connect(url, {
@@ -11,66 +11,66 @@ function connectClient(url, auth, { timeoutMs = 2000 } = {}) {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
-    timeout: timeoutMs,
-  });
-  const events = [];
-  socket.onAny((event, ...args) => events.push({ event, data: args[0] }));
-  const client = { socket, events };
+    timeout: timeoutMs
+  })
+  const events = []
+  socket.onAny((event, ...args) => events.push({ event, data: args[0] }))
+  const client = { socket, events }
   client.ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`connect to ${url} timed out`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`connect to ${url} timed out`)), timeoutMs)
     socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve(client);
-    });
+      clearTimeout(timer)
+      resolve(client)
+    })
     socket.once('connect_error', err => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
-  return client;
+      clearTimeout(timer)
+      reject(err)
+    })
+  })
+  return client
 }
 
 /** Resolves with the first recorded (past or future) event matching, or rejects after timeoutMs. */
 function waitFor(client, event, predicate = () => true, timeoutMs = 1000) {
-  const found = client.events.find(e => e.event === event && predicate(e.data));
-  if (found) return Promise.resolve(found.data);
+  const found = client.events.find(e => e.event === event && predicate(e.data))
+  if (found) return Promise.resolve(found.data)
   return new Promise((resolve, reject) => {
     const listener = (name, ...args) => {
       if (name === event && predicate(args[0])) {
-        clearTimeout(timer);
-        client.socket.offAny(listener);
-        resolve(args[0]);
+        clearTimeout(timer)
+        client.socket.offAny(listener)
+        resolve(args[0])
       }
-    };
+    }
     const timer = setTimeout(() => {
-      client.socket.offAny(listener);
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for "${event}"`));
-    }, timeoutMs);
-    client.socket.onAny(listener);
-  });
+      client.socket.offAny(listener)
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for "${event}"`))
+    }, timeoutMs)
+    client.socket.onAny(listener)
+  })
 }
 
 /** Emits with an acknowledgement; rejects if the server does not answer in time. */
 function emitAck(client, event, payload, timeoutMs = 1000) {
-  return client.socket.timeout(timeoutMs).emitWithAck(event, payload);
+  return client.socket.timeout(timeoutMs).emitWithAck(event, payload)
 }
 
 /** Event names recorded by a client, in order. */
 function names(client) {
-  return client.events.map(e => e.event);
+  return client.events.map(e => e.event)
 }
 
 function sleep(ms) {
-  return new Promise(resolve => setTimeout(resolve, ms));
+  return new Promise(resolve => setTimeout(resolve, ms))
 }
 
 function disconnectAll(clients) {
   for (const c of clients) {
-    if (c && c.socket) c.socket.disconnect();
+    if (c && c.socket) c.socket.disconnect()
   }
 }
 
-module.exports = { connectClient, waitFor, emitAck, names, sleep, disconnectAll };
+module.exports = { connectClient, waitFor, emitAck, names, sleep, disconnectAll }
 
 /**
  * Deterministic "settle": a round trip from every client. Whatever the server
@@ -80,7 +80,7 @@ module.exports = { connectClient, waitFor, emitAck, names, sleep, disconnectAll 
  */
 function settle(clients, timeoutMs = 1000) {
   return Promise.all(
-    clients.filter(c => c.socket.connected).map(c => emitAck(c, 'call:end', {}, timeoutMs)));
+    clients.filter(c => c.socket.connected).map(c => emitAck(c, 'call:end', {}, timeoutMs)))
 }
 
-module.exports.settle = settle;
+module.exports.settle = settle

@@ -4,19 +4,21 @@ const path = require('path')
 
 const v007 = require(path.join(__dirname, '..', 'fixtures', 'accesstoken2-007.json')).vectors
 const v006 = require(path.join(__dirname, '..', 'fixtures', 'accesstoken-006.json')).vectors
+// The names and field kinds from the core's service table (what parseToken reports).
+const { nameOf, kindOf, FIELD_KIND: K } = require('../../lib/services')
 
 // What parseToken should return for a vector's service (uid -> decimal string, 0 -> '').
 function expectedService(s) {
-  const names = { 1: 'RTC', 2: 'RTM', 3: 'Streaming', 4: 'FPA', 5: 'Chat', 6: 'FCDN', 7: 'APaaS', 8: 'RTM2' }
-  const out = { type: s.type, name: names[s.type], privileges: s.privileges }
-  if ([1, 3, 6].includes(s.type)) {
+  const out = { type: s.type, name: nameOf(s.type), privileges: s.privileges }
+  const kind = kindOf(s.type)
+  if (kind === K.CHANNEL_ACCOUNT) {
     out.channelName = s.channelName
     out.account = 'uid' in s ? (s.uid === 0 ? '' : String(s.uid)) : s.account
-  } else if ([2, 5].includes(s.type)) {
+  } else if (kind === K.USER) {
     out.userId = s.userId
-  } else if (s.type === 7) {
+  } else if (kind === K.APAAS) {
     Object.assign(out, { roomUuid: s.roomUuid, userUuid: s.userUuid, role: s.role })
-  } else if (s.type === 8) {
+  } else if (kind === K.RTM2) {
     Object.assign(out, { userId: s.userId, permissions: s.permissions })
   }
   return out

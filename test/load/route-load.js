@@ -1,4 +1,4 @@
-'use strict';
+'use strict'
 
 // The token route under load: autocannon, 100 connections on loopback against
 // the demo server (example/server.js, in a child process so that it has a core
@@ -12,30 +12,30 @@
 //
 // exits 1 on any violation. test/load.test.js runs the same check for 2 s.
 
-const crypto = require('crypto');
-const path = require('path');
-const { fork } = require('child_process');
+const crypto = require('crypto')
+const path = require('path')
+const { fork } = require('child_process')
 
-const APP_ID = crypto.randomBytes(16).toString('hex');
-const CERT = crypto.randomBytes(16).toString('hex');
+const APP_ID = crypto.randomBytes(16).toString('hex')
+const CERT = crypto.randomBytes(16).toString('hex')
 
 // ---- the server side (this file forked with --server) ----
 async function serve() {
-  const { createDemoServer } = require(path.join(__dirname, '..', '..', 'example', 'server'));
-  const demo = await createDemoServer({ port: 0, appId: process.env.AGORA_APP_ID, appCertificate: process.env.AGORA_APP_CERTIFICATE });
-  process.send({ url: demo.url, users: demo.users, conversations: demo.conversations });
+  const { createDemoServer } = require(path.join(__dirname, '..', '..', 'example', 'server'))
+  const demo = await createDemoServer({ port: 0, appId: process.env.AGORA_APP_ID, appCertificate: process.env.AGORA_APP_CERTIFICATE })
+  process.send({ url: demo.url, users: demo.users, conversations: demo.conversations })
   process.on('message', (m) => {
-    if (m === 'stop') demo.close().then(() => process.exit(0));
-  });
+    if (m === 'stop') demo.close().then(() => process.exit(0))
+  })
 }
 
 // ---- the load side ----
 function requestMix({ users, conversations }) {
   const post = (kind, userId, body) => {
-    const headers = { 'content-type': 'application/json' };
-    if (userId) headers.authorization = `Bearer ${userId}`;
-    return { kind, method: 'POST', path: '/api/call/token', headers, body: typeof body === 'string' ? body : JSON.stringify(body) };
-  };
+    const headers = { 'content-type': 'application/json' }
+    if (userId) headers.authorization = `Bearer ${userId}`
+    return { kind, method: 'POST', path: '/api/call/token', headers, body: typeof body === 'string' ? body : JSON.stringify(body) }
+  }
   return [
     post('member', users.alice, { channelName: conversations.direct }),
     post('nonMember', users.dave, { channelName: conversations.direct }),
@@ -52,66 +52,66 @@ function requestMix({ users, conversations }) {
     post('malformed', users.alice, {}),
     post('nonMember', users.dave, { channelName: conversations.group, userId: users.alice }),
     post('malformed', users.alice, { channelName: conversations.direct, conversationId: conversations.group }),
-    post('malformed', users.bob, { channelName: 'bad/channel' }),
-  ];
+    post('malformed', users.bob, { channelName: 'bad/channel' })
+  ]
 }
 
-const EXPECTED = { member: 200, nonMember: 403, unauthenticated: 401, malformed: 400 };
+const EXPECTED = { member: 200, nonMember: 403, unauthenticated: 401, malformed: 400 }
 
 async function runLoad({ duration = 10, connections = 100, verifyEvery = 20 } = {}) {
-  const autocannon = require('autocannon');
-  const act = require(path.join(__dirname, '..', '..', 'lib'));
+  const autocannon = require('autocannon')
+  const act = require(path.join(__dirname, '..', '..', 'lib'))
   const child = fork(__filename, ['--server'], {
     env: { ...process.env, AGORA_APP_ID: APP_ID, AGORA_APP_CERTIFICATE: CERT },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let serverOutput = '';
-  child.stdout.on('data', (d) => { serverOutput += d; });
-  child.stderr.on('data', (d) => { serverOutput += d; });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc']
+  })
+  let serverOutput = ''
+  child.stdout.on('data', (d) => { serverOutput += d })
+  child.stderr.on('data', (d) => { serverOutput += d })
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
   const info = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`the demo server exited (${code}): ${serverOutput}`)));
-  });
+    child.once('message', resolve)
+    child.once('exit', (code) => reject(new Error(`the demo server exited (${code}): ${serverOutput}`)))
+  })
 
-  const counts = {};
-  const violations = [];
-  let verified = 0;
-  let ok = 0;
+  const counts = {}
+  const violations = []
+  let verified = 0
+  let ok = 0
   const requests = requestMix(info).map((r) => ({
     ...r,
     onResponse(status, body) {
-      const key = `${r.kind} ${status}`;
-      counts[key] = (counts[key] || 0) + 1;
-      if (status !== EXPECTED[r.kind] && violations.length < 20) violations.push({ kind: r.kind, status, body: String(body).slice(0, 200) });
+      const key = `${r.kind} ${status}`
+      counts[key] = (counts[key] || 0) + 1
+      if (status !== EXPECTED[r.kind] && violations.length < 20) violations.push({ kind: r.kind, status, body: String(body).slice(0, 200) })
       if (status === 200 && ok++ % verifyEvery === 0) {
-        const { token, channelName } = JSON.parse(body);
-        const v = act.verifyToken(token, CERT);
-        if (!v.valid || v.token.services[0].channelName !== channelName) violations.push({ kind: r.kind, status, body: 'token does not verify' });
-        verified++;
+        const { token, channelName } = JSON.parse(body)
+        const v = act.verifyToken(token, CERT)
+        if (!v.valid || v.token.services[0].channelName !== channelName) violations.push({ kind: r.kind, status, body: 'token does not verify' })
+        verified++
       }
-    },
-  }));
+    }
+  }))
 
-  const result = await autocannon({ url: info.url, connections, duration, requests, timeout: 10 });
-  child.send('stop');
-  const { code, signal } = await exited;
+  const result = await autocannon({ url: info.url, connections, duration, requests, timeout: 10 })
+  child.send('stop')
+  const { code, signal } = await exited
 
-  const byStatus = {};
+  const byStatus = {}
   for (const [key, n] of Object.entries(counts)) {
-    const status = key.split(' ')[1];
-    byStatus[status] = (byStatus[status] || 0) + n;
+    const status = key.split(' ')[1]
+    byStatus[status] = (byStatus[status] || 0) + n
   }
-  const fiveXX = Object.entries(byStatus).filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0);
-  if (result.errors) violations.push({ kind: 'socket errors', status: result.errors });
-  if (result.timeouts) violations.push({ kind: 'timeouts', status: result.timeouts });
-  if (fiveXX) violations.push({ kind: '5xx', status: fiveXX });
+  const fiveXX = Object.entries(byStatus).filter(([s]) => s >= 500).reduce((a, [, n]) => a + n, 0)
+  if (result.errors) violations.push({ kind: 'socket errors', status: result.errors })
+  if (result.timeouts) violations.push({ kind: 'timeouts', status: result.timeouts })
+  if (fiveXX) violations.push({ kind: '5xx', status: fiveXX })
   for (const kind of Object.keys(EXPECTED)) {
-    if (!counts[`${kind} ${EXPECTED[kind]}`]) violations.push({ kind, status: 'no response of this kind' });
+    if (!counts[`${kind} ${EXPECTED[kind]}`]) violations.push({ kind, status: 'no response of this kind' })
   }
-  if (code !== 0) violations.push({ kind: 'server exit', status: code ?? signal });
-  if (/\[agora-call-token\]/.test(serverOutput)) violations.push({ kind: 'server logged an error', status: serverOutput.slice(0, 500) });
-  if (serverOutput.includes(CERT)) violations.push({ kind: 'server printed the certificate', status: '' });
+  if (code !== 0) violations.push({ kind: 'server exit', status: code ?? signal })
+  if (/\[agora-call-token\]/.test(serverOutput)) violations.push({ kind: 'server logged an error', status: serverOutput.slice(0, 500) })
+  if (serverOutput.includes(CERT)) violations.push({ kind: 'server printed the certificate', status: '' })
 
   return {
     duration,
@@ -124,29 +124,29 @@ async function runLoad({ duration = 10, connections = 100, verifyEvery = 20 } = 
     counts,
     byStatus,
     verifiedTokens: verified,
-    violations,
-  };
+    violations
+  }
 }
 
-module.exports = { runLoad };
+module.exports = { runLoad }
 
 if (require.main === module) {
   if (process.argv[2] === '--server') {
-    serve();
+    serve()
   } else {
-    const duration = Number(process.argv[2]) || 10;
-    const connections = Number(process.argv[3]) || 100;
+    const duration = Number(process.argv[2]) || 10
+    const connections = Number(process.argv[3]) || 100
     runLoad({ duration, connections }).then((r) => {
-      console.log(JSON.stringify(r, null, 2));
+      console.log(JSON.stringify(r, null, 2))
       if (r.violations.length) {
-        console.error(`FAIL: ${r.violations.length} violation(s)`);
-        process.exitCode = 1;
+        console.error(`FAIL: ${r.violations.length} violation(s)`)
+        process.exitCode = 1
       } else {
-        console.log(`OK: ${r.requests} requests in ${duration} s (${r.perSecond}/s), no violation`);
+        console.log(`OK: ${r.requests} requests in ${duration} s (${r.perSecond}/s), no violation`)
       }
     }, (err) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
+      console.error(err)
+      process.exitCode = 1
+    })
   }
 }

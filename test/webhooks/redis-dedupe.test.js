@@ -6,6 +6,7 @@
 // redis-server is required in CI: without it this file FAILS when CI is set
 // (unless SKIP_REDIS_TESTS=1) and is skipped, saying why, elsewhere
 // (REDIS_SERVER_PATH overrides the binary).
+const { missingPrerequisite } = require('../helpers/ci')
 const { spawn, spawnSync } = require('child_process')
 const crypto = require('crypto')
 const net = require('net')
@@ -26,10 +27,7 @@ function missing() {
   return null
 }
 const problem = missing()
-if (problem) {
-  const required = !SKIP && Boolean(process.env.CI) && process.env.CI !== 'false'
-  ;(required ? test : test.skip)(`the Redis dedupe tests need redis-server: ${problem}`, () => { throw new Error(problem) })
-}
+if (problem) missingPrerequisite('the Redis dedupe tests need redis-server', problem, { skip: SKIP })
 
 function freePort() {
   return new Promise((resolve, reject) => {

@@ -16,7 +16,7 @@ function body(eventType = 103, payload = {}, extra = {}) {
 }
 const sign = (raw, secret = SECRET) => ({
   'Agora-Signature-V2': crypto.createHmac('sha256', secret).update(raw).digest('hex'),
-  'Agora-Signature': crypto.createHmac('sha1', secret).update(raw).digest('hex'),
+  'Agora-Signature': crypto.createHmac('sha1', secret).update(raw).digest('hex')
 })
 
 // Everything the outside world sees: statuses, headers and bodies, and everything logged.
@@ -39,7 +39,7 @@ function makeApp(options = {}, { before } = {}) {
     secret: SECRET,
     onEvent: (event, context) => { events.push({ event, context }) },
     onError: (err) => { errors.push(err); seen.push(util.inspect(err, { depth: 5 })) },
-    ...options,
+    ...options
   })
   app.use(PATH, router)
   app.use(express.json())
@@ -92,7 +92,7 @@ describe('createWebhookRouter', () => {
         'SIGNATURE_INVALID'],
       ['not json', sign('not json'), 400, 'INVALID_JSON'],
       ['[1]', sign('[1]'), 400, 'INVALID_NOTIFICATION'],
-      ['', sign(''), 400, 'INVALID_JSON'],
+      ['', sign(''), 400, 'INVALID_JSON']
     ]
     for (const [b, headers, status, code] of cases) {
       const res = await post(app, b, headers)
@@ -108,10 +108,10 @@ describe('createWebhookRouter', () => {
         const http = require('http')
         const req = http.request({ port: server.address().port, host: '127.0.0.1', path: PATH, method: 'POST',
           headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', ...sign(big) } }, (r) => {
-          let text = ''
+            let text = ''
           r.on('data', (c) => { text += c })
           r.on('end', () => { server.close(); resolve({ status: r.statusCode, text }) })
-        })
+          })
         req.on('error', (e) => { server.close(); reject(e) })
         for (let i = 0; i < big.length; i += 500) req.write(big.slice(i, i + 500))
         req.end()
@@ -200,7 +200,7 @@ describe('createWebhookRouter', () => {
         await gate.promise
         if (fail) { fail = false; throw new Error('database down') }
         order.push('done')
-      },
+      }
     })
     const raw = body(101, { channelName: 'c' })
     const pending = post(app, raw).then((res) => { order.push(`answered ${res.status}`); return res })
@@ -268,7 +268,7 @@ describe('createWebhookRouter', () => {
       [{ secret: SECRET, onEvent, dedupe: 'redis' }, TypeError, 'ERR_INVALID_ARG_TYPE'],
       [{ secret: SECRET, onEvent, onError: 'log' }, TypeError, 'ERR_INVALID_ARG_TYPE'],
       [{ secret: SECRET, onEvent, secrett: SECRET }, TypeError, 'ERR_INVALID_ARG_VALUE'],
-      [{ secret: SECRET.repeat(1000), onEvent }, RangeError, 'ERR_OUT_OF_RANGE'],
+      [{ secret: SECRET.repeat(1000), onEvent }, RangeError, 'ERR_OUT_OF_RANGE']
     ]
     for (const [options, Ctor, code] of cases) {
       let err

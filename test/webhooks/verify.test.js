@@ -54,7 +54,8 @@ describe.each(checks)('verifyNotification (%s check)', (name, check) => {
 
   test('random bodies and secrets signed with Node crypto verify, in either hex case, and stop verifying when changed', () => {
     fc.assert(fc.property(
-      fc.uint8Array({ maxLength: 512 }), fc.oneof(fc.string({ minLength: 1, maxLength: 64 }), fc.uint8Array({ minLength: 1, maxLength: 100 })),
+      fc.uint8Array({ maxLength: 512 }),
+      fc.oneof(fc.string({ minLength: 1, maxLength: 64 }), fc.uint8Array({ minLength: 1, maxLength: 100 })),
       fc.boolean(), fc.nat(),
       (bytes, secret, caps, at) => {
         const key = typeof secret === 'string' ? secret : Buffer.from(secret)
@@ -156,7 +157,7 @@ describe.each(checks)('verifyNotification (%s check)', (name, check) => {
       107: { channelName: 'test_webhook', uid: 12121212, platform: 7, ts: 1560396834 },
       108: { channelName: 'test_webhook', uid: 12121212, platform: 8, reason: 999, ts: 1560496834 },
       111: { channelName: 'test_webhook', uid: 12121212, clientSeq: 1625051035469, ts: 1560396834, account: 'test' },
-      112: { channelName: 'test_webhook', uid: 12121212, clientSeq: 16250510358369, ts: 1560496834 },
+      112: { channelName: 'test_webhook', uid: 12121212, clientSeq: 16250510358369, ts: 1560496834 }
     }
     expect(Object.keys(payloads)).toEqual(Object.keys(CHANNEL_EVENT_TYPES))
     const names = []
@@ -212,7 +213,7 @@ describe.each(checks)('verifyNotification (%s check)', (name, check) => {
       [() => verify(body, { get 'agora-signature-v2'() { throw new Error('x') } }, 'hunter2-secret'), TypeError,
         'ERR_INVALID_ARG_VALUE'],
       [() => verify(body, new Proxy({}, { ownKeys() { throw new Error('hunter2-secret') } }), 'hunter2-secret'), TypeError,
-        'ERR_INVALID_ARG_VALUE'],
+        'ERR_INVALID_ARG_VALUE']
     ]
     for (const [fn, Ctor, code] of cases) {
       let err

@@ -1,4 +1,4 @@
-/* Text encodings: hexadecimal ids and standard padded base64 (OpenSSL's codec). */
+/* Text encodings: hexadecimal ids, standard padded base64 (OpenSSL's codec), CRC-32 (zlib's). */
 #ifndef ACT_ENCODING_H
 #define ACT_ENCODING_H
 
@@ -23,5 +23,9 @@ size_t act_base64_encode(const uint8_t *in, size_t n, char *out);
  *   ACT_ERR_ARG     in, out or out_len NULL
  *   ACT_ERR_BASE64  empty, not a multiple of 4, over 1 GiB, or any other character */
 ACT_MUST_CHECK act_status act_base64_decode(const char *in, size_t n, uint8_t *out, size_t *out_len);
+
+/* CRC-32 (IEEE, zlib's) of n bytes: what a "006" token holds of its channel
+ * name and uid. 0 for NULL or n == 0. Cannot fail. */
+uint32_t act_crc32(const void *p, size_t n);
 
 #endif

@@ -70,7 +70,8 @@ act_notify_status act_notify_verify(act_notify *v, const uint8_t *body, size_t b
 act_notify_status act_notify_sign(act_notify *v, act_notify_version version, const uint8_t *body, size_t body_len,
                                   const uint8_t *secret, size_t secret_len, char *out, size_t out_cap);
 
-/* The enumerator's name without the prefix ("MISMATCH"); "UNKNOWN" out of range. */
+/* The enumerator's name without the prefix ACT_NOTIFY_ (and ERR_ for the two
+ * failures: "ARG", "CRYPTO"; error codes are lib/errors.js's): "MISMATCH"; "UNKNOWN" out of range. */
 const char *act_notify_status_name(act_notify_status s);
 
 #endif

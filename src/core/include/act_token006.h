@@ -22,6 +22,15 @@ typedef struct {
   size_t n_privs;
 } act_token006_in;
 
+/* The "006" privilege keys and their names (agora-access-token's Privileges
+ * without the leading k), "key:name ...": exported by the binding and copied
+ * into lib/fallback/tables.js by scripts/gen-tables.js, like ACT_SERVICES. */
+#define ACT_TOKEN006_PRIVILEGES                                                                           \
+  "1:joinChannel 2:publishAudioStream 3:publishVideoStream 4:publishDataStream 5:publishAudioCdn "        \
+  "6:publishVideoCdn 7:requestPublishAudioStream 8:requestPublishVideoStream 9:requestPublishDataStream " \
+  "10:invitePublishAudioStream 11:invitePublishVideoStream 12:invitePublishDataStream "                   \
+  "101:administrateChannel 1000:rtmLogin"
+
 #define ACT_TOKEN006_MAX_OUT (3 + ACT_ID_LEN + ((ACT_MAX_CONTENT + 2) / 3) * 4 + 1)
 
 /* Builds the token string into out (NUL-terminated; ACT_TOKEN006_MAX_OUT always fits).
@@ -66,7 +75,7 @@ ACT_MUST_CHECK act_status act_token006_parse(act_ctx *ctx, const char *token, si
  *   ACT_ERR_ARG              ctx, v or match NULL; a NULL string with a length
  *   ACT_ERR_APP_CERTIFICATE  cert is not 32 hexadecimal characters
  *   ACT_ERR_CRYPTO           OpenSSL failed */
-ACT_MUST_CHECK act_status act_token006_check(act_ctx *ctx, const act_token006_view *v, act_str cert, act_str channel, act_str uid,
-                              int *match);
+ACT_MUST_CHECK act_status act_token006_check(act_ctx *ctx, const act_token006_view *v, act_str cert, act_str channel,
+                                             act_str uid, int *match);
 
 #endif

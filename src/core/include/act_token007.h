@@ -8,28 +8,54 @@
 #include "act_ctx.h"
 #include "act_types.h"
 
-enum {
-  ACT_SERVICE_RTC = 1,
-  ACT_SERVICE_RTM = 2,
-  ACT_SERVICE_STREAMING = 3,
-  ACT_SERVICE_FPA = 4,
-  ACT_SERVICE_CHAT = 5,
-  ACT_SERVICE_FCDN = 6,
-  ACT_SERVICE_APAAS = 7,
-  ACT_SERVICE_RTM2 = 8,
-  ACT_SERVICE_CONVOAI = 9,
-  ACT_SERVICE_STT = 10
-};
-
 /* Which fields follow a service's privilege map. */
 typedef enum {
-  ACT_FIELDS_NONE,          /* FPA, ConvoAI, STT */
-  ACT_FIELDS_CHANNEL_ACCOUNT, /* RTC, Streaming, FCDN */
-  ACT_FIELDS_USER,          /* RTM, Chat */
-  ACT_FIELDS_APAAS,         /* roomUuid, userUuid, role */
-  ACT_FIELDS_RTM2,          /* userId, permission tree */
+  ACT_FIELDS_NONE,            /* privileges only */
+  ACT_FIELDS_CHANNEL_ACCOUNT, /* channel name, account */
+  ACT_FIELDS_USER,            /* user id */
+  ACT_FIELDS_APAAS,           /* roomUuid, userUuid, role */
+  ACT_FIELDS_RTM2,            /* userId, permission tree */
   ACT_FIELDS_UNKNOWN
 } act_fields;
+
+/* The service table: every service type this library knows, one line each.
+ * Adding a service type is adding a line here; the core, the binding (which
+ * exports the table), lib/ (ServiceType, parseToken's names, the compat
+ * classes' constants, the CLI's privilege names) and the JavaScript fallback
+ * (lib/fallback/tables.js, generated from this header by scripts/gen-tables.js)
+ * all follow it.
+ *   X(type, ID, name, fields, privileges)
+ *   ID          ACT_SERVICE_<ID> here, ServiceType.<ID> in JavaScript
+ *   name        the name parseToken reports
+ *   fields      ACT_FIELDS_<fields>: what follows the privilege map on the wire
+ *   privileges  "key:name ..." as agora-token's constants (kPrivilege<Name>) */
+#define ACT_SERVICES(X)                                                                                            \
+  X(1, RTC, "RTC", CHANNEL_ACCOUNT, "1:joinChannel 2:publishAudioStream 3:publishVideoStream 4:publishDataStream") \
+  X(2, RTM, "RTM", USER, "1:login")                                                                                \
+  X(3, STREAMING, "Streaming", CHANNEL_ACCOUNT, "1:publishMixStream 2:publishRawStream")                           \
+  X(4, FPA, "FPA", NONE, "1:login")                                                                                \
+  X(5, CHAT, "Chat", USER, "1:user 2:app")                                                                         \
+  X(6, FCDN, "FCDN", CHANNEL_ACCOUNT, "1:publish 2:play")                                                          \
+  X(7, APAAS, "APaaS", APAAS, "1:roomUser 2:user 3:app")                                                           \
+  X(8, RTM2, "RTM2", RTM2, "1:login")                                                                              \
+  X(9, CONVOAI, "ConvoAI", NONE, "")                                                                               \
+  X(10, STT, "STT", NONE, "")
+
+#define ACT_SERVICE_ENUM_(type, id, name, fields, privileges) ACT_SERVICE_##id = type,
+enum { ACT_SERVICES(ACT_SERVICE_ENUM_) };
+#undef ACT_SERVICE_ENUM_
+
+/* One row of the service table. */
+typedef struct {
+  uint16_t type;
+  const char *id;
+  const char *name;
+  act_fields fields;
+  const char *privileges;
+} act_service_info;
+
+/* The service table in type order; *n = its number of rows. Cannot fail. */
+const act_service_info *act_service_table(size_t *n);
 
 /* The field kind of a service type; ACT_FIELDS_UNKNOWN for a type this library does not know. */
 act_fields act_service_fields(uint16_t type);
@@ -136,8 +162,8 @@ typedef struct {
   act_str signing_info;
   uint32_t issue_ts, expire, salt;
   uint16_t declared_services;
-  size_t n_services;       /* services read (stops at an unknown type) */
-  int stopped_at_unknown;  /* 1 when a service of unknown type ended reading */
+  size_t n_services;      /* services read (stops at an unknown type) */
+  int stopped_at_unknown; /* 1 when a service of unknown type ended reading */
   act_service_view services[ACT_MAX_SERVICES];
 } act_token007_view;
 
@@ -153,7 +179,10 @@ typedef struct {
  *   ACT_ERR_INFLATE_LIMIT   it inflates past ACT_MAX_CONTENT
  *   ACT_ERR_ZLIB            zlib failed
  *   ACT_ERR_TRUNCATED       the payload ends inside a field
- *   ACT_ERR_TOO_MANY        over ACT_MAX_SERVICES known services, or ACT_MAX_PRIVS in one */
+ *   ACT_ERR_TOO_MANY        over ACT_MAX_SERVICES known services, ACT_MAX_PRIVS privileges in
+ *                           one, or an RTM2 tree of over ACT_MAX_PERMS (resource, permission)
+ *                           pairs: the limits a build holds to
+ */
 ACT_MUST_CHECK act_status act_token007_parse(act_ctx *ctx, const char *token, size_t len, act_token007_view *out);
 
 /* *match = 1 when the signature recomputed with cert equals the token's

@@ -12,12 +12,12 @@
 
 #include "act.h"
 
-#define FUZZ_ASSERT(cond)                                                      \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
+#define FUZZ_ASSERT(cond)                                                         \
+  do {                                                                            \
+    if (!(cond)) {                                                                \
       fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #cond); \
-      abort();                                                                 \
-    }                                                                          \
+      abort();                                                                    \
+    }                                                                             \
   } while (0)
 
 static act_ctx *g_ctx;

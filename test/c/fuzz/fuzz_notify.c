@@ -92,8 +92,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* The oracle. */
   act_notify_status want;
   act_notify_version want_used = ACT_NOTIFY_NONE;
-  if (!keyed) want = ACT_NOTIFY_BAD_SECRET;
-  else if (!n2 && !n1) want = ACT_NOTIFY_NO_SIGNATURE;
+  if (!keyed)
+    want = ACT_NOTIFY_BAD_SECRET;
+  else if (!n2 && !n1)
+    want = ACT_NOTIFY_NO_SIGNATURE;
   else {
     want_used = n2 ? ACT_NOTIFY_V2 : ACT_NOTIFY_V1;
     int s = n2 ? spells(v2, n2, d2, 32) : spells(v1, n1, d1, 20);
@@ -111,7 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_ASSERT(st == ((flags & 16) && body_len ? ACT_NOTIFY_MISMATCH : ACT_NOTIFY_VALID));
   }
   act_notify_version again;
-  FUZZ_ASSERT(act_notify_verify(g_v, body, body_len, v2, n2, v1, n1, secret, secret_len, &again) == st && again == used);
+  FUZZ_ASSERT(act_notify_verify(g_v, body, body_len, v2, n2, v1, n1, secret, secret_len, &again) == st &&
+              again == used);
 
   /* Signing agrees with HMAC() in both digests. */
   char out[65];

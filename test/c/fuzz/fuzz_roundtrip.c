@@ -232,11 +232,16 @@ static void legacy(act_ctx *ctx, const act_token007_in *in, const act_service *s
   size_t len = 0;
   act_status st = act_token006_build(ctx, &l, g_out, sizeof g_out, &len);
   act_status want = ACT_OK;
-  if (!act_is_hex(in->app_id.p, in->app_id.n, 32)) want = ACT_ERR_APP_ID;
-  else if (!act_is_hex(in->app_certificate.p, in->app_certificate.n, 32)) want = ACT_ERR_APP_CERTIFICATE;
-  else if (ch.n > 65535 || uid.n > 65535) want = ACT_ERR_FIELD_TOO_LONG;
-  else if (s->n_privs > ACT_MAX_PRIVS) want = ACT_ERR_TOO_MANY;
-  else if (privs_dup(s->privs, s->n_privs)) want = ACT_ERR_DUPLICATE;
+  if (!act_is_hex(in->app_id.p, in->app_id.n, 32))
+    want = ACT_ERR_APP_ID;
+  else if (!act_is_hex(in->app_certificate.p, in->app_certificate.n, 32))
+    want = ACT_ERR_APP_CERTIFICATE;
+  else if (ch.n > 65535 || uid.n > 65535)
+    want = ACT_ERR_FIELD_TOO_LONG;
+  else if (s->n_privs > ACT_MAX_PRIVS)
+    want = ACT_ERR_TOO_MANY;
+  else if (privs_dup(s->privs, s->n_privs))
+    want = ACT_ERR_DUPLICATE;
   /* The channel and uid are signed piece by piece and carried only as CRCs, so
    * their length never makes the token too large. */
   FUZZ_ASSERT(st == want);
@@ -284,7 +289,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   tin.app_id = (act_str){app_id, 32};
   tin.app_certificate = (act_str){cert, 32};
   if (flags & 1) app_id[take_u8(&in) % 32] = (char)take_u8(&in); /* maybe not hex any more */
-  if (flags & 2) tin.app_certificate.n = take_u8(&in) % 40;     /* maybe not 32 long */
+  if (flags & 2) tin.app_certificate.n = take_u8(&in) % 40;      /* maybe not 32 long */
   tin.issue_ts = take_u32(&in);
   tin.expire = take_u32(&in);
   tin.salt = take_u32(&in);

@@ -5,6 +5,7 @@
 const crypto = require('crypto')
 const { buildLegacyToken, parseToken } = require('../../../token')
 const coerce = require('../../coerce')
+const { PRIVILEGES_006 } = require('../../../services')
 
 const version = '006'
 
@@ -13,22 +14,10 @@ const version = '006'
 // here from a CSPRNG; every token of the process carries it unless `salt` is set.
 const moduleSalt = crypto.randomInt(0, 0xffffffff)
 
-const priviledges = {
-  kJoinChannel: 1,
-  kPublishAudioStream: 2,
-  kPublishVideoStream: 3,
-  kPublishDataStream: 4,
-  kPublishAudiocdn: 5,
-  kPublishVideoCdn: 6,
-  kRequestPublishAudioStream: 7,
-  kRequestPublishVideoStream: 8,
-  kRequestPublishDataStream: 9,
-  kInvitePublishAudioStream: 10,
-  kInvitePublishVideoStream: 11,
-  kInvitePublishDataStream: 12,
-  kAdministrateChannel: 101,
-  kRtmLogin: 1000
-}
+// The "006" privileges from the core's table (lib/services.js), named as the
+// official names them: k<Name>, with its spelling kPublishAudiocdn for key 5.
+const priviledges = Object.fromEntries(Object.entries(PRIVILEGES_006).map(([key, name]) =>
+  [name === 'publishAudioCdn' ? 'kPublishAudiocdn' : `k${name[0].toUpperCase()}${name.slice(1)}`, Number(key)]))
 
 class AccessToken {
   constructor(appID, appCertificate, channelName, uid) {

@@ -8,17 +8,21 @@ const { buildAccessToken, parseToken, verifyToken } = require('../../../token')
 const { randomSalt } = require('../../../salt')
 const { invalidType, invalidValue } = require('../../../errors')
 const coerce = require('../../coerce')
+const services = require('../../../services')
 
-const kRtcServiceType = 1
-const kRtmServiceType = 2
-const kStreamingServiceType = 3
-const kFpaServiceType = 4
-const kChatServiceType = 5
-const kFCdnServiceType = 6
-const kApaasServiceType = 7
-const kRtm2ServiceType = 8
-const kConvoAIServiceType = 9
-const kSttServiceType = 10
+// The type constants and (below) each class's privilege constants come from the
+// core's service table (lib/services.js); the official names them so.
+const T = services.ServiceType
+const kRtcServiceType = T.RTC
+const kRtmServiceType = T.RTM
+const kStreamingServiceType = T.STREAMING
+const kFpaServiceType = T.FPA
+const kChatServiceType = T.CHAT
+const kFCdnServiceType = T.FCDN
+const kApaasServiceType = T.APAAS
+const kRtm2ServiceType = T.RTM2
+const kConvoAIServiceType = T.CONVOAI
+const kSttServiceType = T.STT
 
 // A service: its type and { privilege: seconds after issueTs }.
 class Service {
@@ -46,10 +50,6 @@ class ServiceRtc extends Service {
     this.__uid = uidString(uid)
   }
 }
-ServiceRtc.kPrivilegeJoinChannel = 1
-ServiceRtc.kPrivilegePublishAudioStream = 2
-ServiceRtc.kPrivilegePublishVideoStream = 3
-ServiceRtc.kPrivilegePublishDataStream = 4
 
 class ServiceRtm extends Service {
   constructor(user_id) {
@@ -57,7 +57,6 @@ class ServiceRtm extends Service {
     this.__user_id = user_id || '' // a number other than 0 stays a number: build() refuses it, as the official does
   }
 }
-ServiceRtm.kPrivilegeLogin = 1
 
 class ServiceStreaming extends Service {
   constructor(channelName = '', account = '') {
@@ -66,15 +65,12 @@ class ServiceStreaming extends Service {
     this.__account = uidString(account)
   }
 }
-ServiceStreaming.kPrivilegePublishMixStream = 1
-ServiceStreaming.kPrivilegePublishRawStream = 2
 
 class ServiceFpa extends Service {
   constructor() {
     super(kFpaServiceType)
   }
 }
-ServiceFpa.kPrivilegeLogin = 1
 
 class ServiceChat extends Service {
   constructor(user_id) {
@@ -82,8 +78,6 @@ class ServiceChat extends Service {
     this.__user_id = user_id || ''
   }
 }
-ServiceChat.kPrivilegeUser = 1
-ServiceChat.kPrivilegeApp = 2
 
 class ServiceFCdn extends Service {
   constructor(channelName = '', account = '') {
@@ -92,8 +86,6 @@ class ServiceFCdn extends Service {
     this.__account = uidString(account)
   }
 }
-ServiceFCdn.kPrivilegePublish = 1
-ServiceFCdn.kPrivilegePlay = 2
 
 class ServiceApaas extends Service {
   constructor(roomUuid, userUuid, role) {
@@ -103,9 +95,6 @@ class ServiceApaas extends Service {
     this.__role = role || -1 // so role 0 is written as -1, as the official does
   }
 }
-ServiceApaas.PRIVILEGE_ROOM_USER = 1
-ServiceApaas.PRIVILEGE_USER = 2
-ServiceApaas.PRIVILEGE_APP = 3
 
 class ServiceConvoAI extends Service {
   constructor() {
@@ -145,7 +134,6 @@ class ServiceRtm2 extends Service {
     this.__permissions = permissions || new Rtm2Permissions()
   }
 }
-ServiceRtm2.kPrivilegeLogin = 1
 
 const CANONICAL = /^(0|[1-9]\d*)$/
 
@@ -190,23 +178,23 @@ function serviceSpec(service, i) {
   const type = service.service_type()
   const spec = { type, privileges: coerce.privileges(`${name}.privileges`, service.__privileges) }
   const str = (field) => coerce.bytesString(`${name}.${field}`, service[field])
-  switch (type) {
-    case kRtcServiceType:
-      return Object.assign(spec, { channelName: str('__channel_name'), account: str('__uid') })
-    case kStreamingServiceType: case kFCdnServiceType:
-      return Object.assign(spec, { channelName: str('__channel_name'), account: str('__account') })
-    case kRtmServiceType: case kChatServiceType:
+  const K = services.FIELD_KIND
+  switch (services.kindOf(type)) {
+    case K.CHANNEL_ACCOUNT: // the official's RTC class keeps the account as __uid
+      return Object.assign(spec, { channelName: str('__channel_name'),
+        account: str(type === kRtcServiceType ? '__uid' : '__account') })
+    case K.USER:
       return Object.assign(spec, { userId: str('__user_id') })
-    case kApaasServiceType:
+    case K.APAAS:
       return Object.assign(spec, { roomUuid: str('__room_uuid'), userUuid: str('__user_uuid'),
         role: coerce.i16(`${name}.__role`, service.__role) })
-    case kRtm2ServiceType:
+    case K.RTM2:
       return Object.assign(spec, { userId: str('__user_id'),
         permissions: permissionTree(`${name}.__permissions`, service.__permissions) })
-    case kFpaServiceType: case kConvoAIServiceType: case kSttServiceType:
+    case K.NONE:
       return spec
     default:
-      throw invalidValue(`${name}`, 'has a service type this library cannot build (1..10)')
+      throw invalidValue(`${name}`, `has a service type this library cannot build (${services.SERVICES.map((s) => s.type).join(', ')})`)
   }
 }
 
@@ -244,8 +232,8 @@ function serviceFromParsed(s) {
       }
       break
     }
-    default:
-      service = new AccessToken2.kServices[s.type]()
+    default: // a class per type the official has; a type added to the core since gets the base class
+      service = Object.hasOwn(AccessToken2.kServices, s.type) ? new AccessToken2.kServices[s.type]() : new Service(s.type)
   }
   service.__privileges = { ...s.privileges }
   return service
@@ -329,6 +317,15 @@ AccessToken2.kServices = {
   [kStreamingServiceType]: ServiceStreaming,
   [kConvoAIServiceType]: ServiceConvoAI,
   [kSttServiceType]: ServiceStt
+}
+
+// Each class's privilege constants from the table: kPrivilege<Name>, and the
+// official's PRIVILEGE_<NAME> spelling for APaaS.
+const constantName = (id, name) => (id === 'APAAS' ? `PRIVILEGE_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`
+  : `kPrivilege${name[0].toUpperCase()}${name.slice(1)}`)
+for (const s of services.SERVICES) {
+  const cls = AccessToken2.kServices[s.type]
+  if (cls) for (const [key, name] of Object.entries(s.privileges)) cls[constantName(s.id, name)] = Number(key)
 }
 
 module.exports = {

@@ -16,9 +16,9 @@ test('the packed tarball installs, builds and works in an empty project', () => 
     const out = execFileSync(npm, ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8', stdio: 'pipe' })
     const [info] = JSON.parse(out)
     const files = info.files.map((f) => f.path)
-    expect(files).toEqual(expect.arrayContaining(['binding.gyp', 'lib/index.js', 'src/binding.c', 'src/core/token007.c',
+    expect(files).toEqual(expect.arrayContaining(['binding.gyp', 'lib/index.js', 'src/binding/instance.c', 'src/binding/layout.h', 'src/core/token007.c',
       'index.d.ts', 'README.md', 'LICENSE', 'package.json', 'bin/agora-call-token.js', 'lib/compat/agora-token.js',
-      'lib/fallback/index.js', 'scripts/install.js', 'prebuilds/linux-x64/node.napi.glibc.node',
+      'lib/fallback/index.js', 'lib/fallback/tables.js', 'lib/cli/index.js', 'scripts/install.js', 'prebuilds/linux-x64/node.napi.glibc.node',
       'prebuilds/linux-arm64/node.napi.glibc.node', 'docs/compat.md', 'bench/README.md',
       'src/core/notify.c', 'webhooks.d.ts', 'lib/webhooks/index.js']))
     // Nothing of the tests, the build or the fixtures goes out (bench/ only its README, which the README links).
