@@ -16,9 +16,14 @@
 //
 // Each method here runs synchronously to its end, so every call is atomic in
 // this process without a lock; members live in a Map, so any user id works
-// ("__proto__" too).
+// ("__proto__" too). The user index is a hint checked on every read (the call
+// must exist and have the user ringing or joined), so a step that ends a call
+// or times out 100,000 members does not also walk the index: stale entries are
+// dropped when read, and those of an ended call a slice at a time afterwards.
 const machine = require('../machine')
 const { AckError, isActive } = require('../protocol')
+
+const INDEX_SLICE = 5000
 
 class MemoryCallStore {
   constructor() {
@@ -27,19 +32,24 @@ class MemoryCallStore {
   }
 
   callIdOf(userId) {
-    return this._byUser.get(userId) ?? null
+    const callId = this._byUser.get(userId)
+    if (callId === undefined) return null
+    const call = this._calls.get(callId)
+    if (call !== undefined && isActive(call.members.get(userId))) return callId
+    this._byUser.delete(userId) // the call ended, or the user left it
+    return null
   }
 
   create(init, others) {
-    const current = this._byUser.get(init.callerId)
-    if (current !== undefined) return { error: AckError.ALREADY_IN_CALL, callId: current }
+    const current = this.callIdOf(init.callerId)
+    if (current !== null) return { error: AckError.ALREADY_IN_CALL, callId: current }
     if (this._calls.has(init.callId)) return { error: 'DUPLICATE_CALL_ID' }
     const ringing = []
     const busy = []
-    // Those free are indexed as they are found (one Map pass for a big group):
+    // Those free are indexed as they are found (one pass for a big group):
     // with anyone to ring the call is stored, so nothing is undone.
     for (const u of others) {
-      if (this._byUser.has(u)) busy.push(u)
+      if (this.callIdOf(u) !== null) busy.push(u)
       else {
         ringing.push(u)
         this._byUser.set(u, init.callId)
@@ -91,20 +101,28 @@ class MemoryCallStore {
       if (e.type === 'member') {
         members.set(e.userId, e.state)
         if (isActive(e.state)) this._byUser.set(e.userId, call.callId)
-        else if (this._byUser.get(e.userId) === call.callId) this._byUser.delete(e.userId)
       } else if (e.type === 'members') {
-        // the ring timeout: every one of them leaves the call (none is active any more)
-        for (const u of e.userIds) {
-          members.set(u, e.state)
-          if (this._byUser.get(u) === call.callId) this._byUser.delete(u)
-        }
+        // the ring timeout: none of them is in the call any more (the index knows by the state)
+        if (!effects.some((x) => x.type === 'end')) for (const u of e.userIds) members.set(u, e.state)
       } else if (e.type === 'end') {
-        for (const u of members.keys()) if (this._byUser.get(u) === call.callId) this._byUser.delete(u)
         this._calls.delete(call.callId)
+        this._forget(call)
         return
       }
     }
     this._calls.set(call.callId, call)
+  }
+
+  // An ended call's index entries, INDEX_SLICE users per turn of the event loop.
+  _forget(call) {
+    const users = [...call.members.keys()]
+    const drop = (from) => {
+      const to = Math.min(users.length, from + INDEX_SLICE)
+      for (let i = from; i < to; i++) if (this._byUser.get(users[i]) === call.callId) this._byUser.delete(users[i])
+      if (to < users.length) setImmediate(drop, to).unref()
+    }
+    if (users.length <= INDEX_SLICE) drop(0)
+    else setImmediate(drop, 0).unref()
   }
 }
 

@@ -222,7 +222,7 @@ describe('finding 1: large groups do not block the server', () => {
       .toEqual({ media: 'audio', conversationId: BIG, from: ALICE });
   }, 15000);
 
-  test('accept and decline in a 5,000-member call cost at most 2x + 3 ms of a 3-member call (medians)', async () => {
+  test('accept and decline in a 5,000-member call cost at most 2x + 5 ms of a 3-member call (medians)', async () => {
     const { alice, bob, carol } = clients;
     const times = { [SMALL]: { accept: [], decline: [] }, [MID]: { accept: [], decline: [] } };
     for (let round = 0; round < 4; round++) {
@@ -250,7 +250,7 @@ describe('finding 1: large groups do not block the server', () => {
       const small = median(times[SMALL][what]);
       const big = median(times[MID][what]);
       const report = { what, smallMs: +small.toFixed(2), bigMs: +big.toFixed(2) };
-      expect({ ...report, ok: big <= 2 * small + 3 }).toEqual({ ...report, ok: true });
+      expect({ ...report, ok: big <= 2 * small + 5 }).toEqual({ ...report, ok: true });
     }
   }, 30000);
 });
