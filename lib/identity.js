@@ -156,9 +156,21 @@ function participantKeys(conversation) {
 const KEY_SLICE = 5000
 const yieldLoop = () => new Promise((resolve) => setImmediate(resolve))
 
-/** participantKeys for big groups: the event loop runs between slices of KEY_SLICE participants. */
-async function participantKeysAsync(conversation) {
+/**
+ * participantKeys for big groups: the event loop runs between slices of
+ * KEY_SLICE participants (a small group's keys come at once, as a value).
+ */
+function participantKeysAsync(conversation) {
   const list = participantsOf(conversation, 'conversation')
+  if (list.length <= KEY_SLICE) {
+    const keys = new Set()
+    addKeys(list, 0, list.length, keys)
+    return keys
+  }
+  return slicedKeys(list)
+}
+
+async function slicedKeys(list) {
   const keys = new Set()
   for (let i = 0; i < list.length; i += KEY_SLICE) {
     if (i > 0) await yieldLoop()

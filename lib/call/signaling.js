@@ -36,7 +36,7 @@ const isCastError = (err) => err !== null && typeof err === 'object' && err.name
 /** Runs tasks per key one after another; a key's queue is dropped once idle. */
 function keyedQueue() {
   const tails = new Map()
-  return (key, task) => {
+  const queue = (key, task) => {
     const run = (tails.get(key) || Promise.resolve()).then(task)
     const tail = run.then(() => {}, () => {})
     tails.set(key, tail)
@@ -45,6 +45,8 @@ function keyedQueue() {
     })
     return run
   }
+  queue.idle = (key) => !tails.has(key)
+  return queue
 }
 
 /** Settles with the lookup, or rejects with LOOKUP_TIMEOUT after ms. */
@@ -115,9 +117,22 @@ function attachCallSignaling(io, input) {
 
   // ---- effects ----------------------------------------------------------------------
 
+  // With Socket.IO's own in-memory adapter every socket is in this process, so an
+  // echo to the actor's other sockets can be skipped when there is none (an emit
+  // encodes its packet before it looks for recipients). Other adapters may have
+  // the actor's other sockets elsewhere: always sent.
+  // (Read at each emit: an app may set io.adapter(...) after attaching.)
+  const noOtherSocketHere = (socket, actor) => {
+    const adapter = socket.nsp && socket.nsp.adapter
+    if (!adapter || !adapter.constructor || adapter.constructor.name !== 'Adapter' || !(adapter.rooms instanceof Map)) return false
+    const set = adapter.rooms.get(room(actor))
+    return set === undefined || (set.size === 1 && set.has(socket.id))
+  }
+
   function emit(to, e, socket, actor) {
     const rooms = to.map(room)
-    const echo = e.echo && socket && actor !== null
+    let echo = e.echo && socket && actor !== null
+    if (echo && noOtherSocketHere(socket, actor)) echo = false
     if (echo) rooms.push(room(actor))
     if (rooms.length === 0) return
     ;(echo ? socket.to(rooms) : io.to(rooms)).emit(e.event, e.data)
@@ -132,25 +147,36 @@ function attachCallSignaling(io, input) {
     }
   }
 
+  function perform(callId, e, socket, actor) {
+    try {
+      if (e.type === 'emit') emit(e.to, e, socket, actor)
+      else if (e.type === 'timer') {
+        if (e.action === 'start') startTimer(callId)
+        else clearTimer(callId)
+      }
+    } catch (err) {
+      fault(err)
+    }
+  }
+
   /** Carries out a step's effects for callId, after those of earlier steps of the same call. */
   function deliver(callId, effects, socket = null, actor = null) {
     if (!effects || effects.length === 0) return
+    // The common case, a small call with nothing of it still being sent: at once, no queue.
+    if (perCall.idle(callId) && !effects.some((e) => e.type === 'emit' && e.to.length > CHUNK)) {
+      for (const e of effects) {
+        if (closed) return
+        perform(callId, e, socket, actor)
+      }
+      return
+    }
     perCall(callId, async () => {
       for (const e of effects) {
         // After close() nothing more is sent: the adapter's clients may be closed already,
         // and a publish on a closed client fails where nothing can catch it.
         if (closed) return
-        try {
-          if (e.type === 'emit') {
-            if (e.to.length > CHUNK) await emitChunked(e, socket, actor)
-            else emit(e.to, e, socket, actor)
-          } else if (e.type === 'timer') {
-            if (e.action === 'start') startTimer(callId)
-            else clearTimer(callId)
-          }
-        } catch (err) {
-          fault(err)
-        }
+        if (e.type === 'emit' && e.to.length > CHUNK) await emitChunked(e, socket, actor).catch(fault)
+        else perform(callId, e, socket, actor)
       }
     }).catch(fault)
   }
@@ -217,7 +243,7 @@ function attachCallSignaling(io, input) {
     const conversation = await lookup(conversationId, userId)
     if (socket.disconnected) throw new SignalError(AckError.UNAVAILABLE, 'The connection closed during the call start')
     if (closed) throw new SignalError(AckError.UNAVAILABLE)
-    const keys = conversation ? await participantKeysAsync(conversation) : null
+    const keys = conversation ? await participantKeysAsync(conversation) : null // sync below 5,000
     if (!keys || !keys.delete(userId)) throw new SignalError(AckError.FORBIDDEN)
     if (keys.size === 0) throw new SignalError(AckError.NO_ONE_TO_CALL)
     // Computing a big group's keys yields: the connection or the signaling may be gone by now.
