@@ -38,7 +38,7 @@ const UNANSWERED = Object.freeze({
 function outcomeOf(data, mediaTalk) {
   if (data.endReason === Reason.BUSY) return Outcome.BUSY
   if (data.answeredAt !== null && data.answeredAt !== undefined) {
-    if (mediaTalk && mediaTalk.durationMs <= 0) return Outcome.FAILED
+    if (mediaTalk && mediaTalk.startAt === null) return Outcome.FAILED
     return Outcome.COMPLETED
   }
   return UNANSWERED[data.endReason] || Outcome.FAILED

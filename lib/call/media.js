@@ -113,17 +113,19 @@ const anyoneIn = (p) => [...p.users.values()].some((u) => u.inChannel)
 /**
  * The talk time: when at least two users were in the channel together.
  * Sessions still open count until endAt. startAt/endAt: the first and last
- * moment of it (null when two were never in together).
+ * moment of it (null when two were never in together: then nobody talked).
  */
 function talk(p, endAt) {
   const marks = []
   for (const u of p.users.values()) {
     for (const [from, to] of u.sessions) {
-      const until = to === null ? endAt : to
-      if (until > from) marks.push([from, 1], [until, -1])
+      const until = to === null ? Math.max(endAt, from) : to
+      marks.push([from, 1], [until, -1])
     }
   }
-  marks.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  // A join and a leave in the same second both count at that second (NCS times are whole
+  // seconds): two who were in during one second met, for 0 ms.
+  marks.sort((a, b) => a[0] - b[0] || b[1] - a[1])
   let n = 0
   let opened = null
   let startAt = null

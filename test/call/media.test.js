@@ -102,6 +102,13 @@ describe('talk', () => {
     const p = presence([join('a', T0), join('b', T0 + 10), leave('b', T0 + 20), join('c', T0 + 30), leave('a', T0 + 40)].map((e) => toEntry(e)))
     expect(talk(p, (T0 + 50) * 1000).durationMs).toBe(20000)
   })
+
+  test('two in the channel during one and the same second met, for 0 ms (NCS times are whole seconds)', () => {
+    const p = presence([join('a', T0), join('b', T0 + 1), leave('b', T0 + 1), leave('a', T0 + 1)].map((e) => toEntry(e)))
+    expect(talk(p, (T0 + 5) * 1000)).toEqual({ startAt: (T0 + 1) * 1000, endAt: (T0 + 1) * 1000, durationMs: 0 })
+    const apart = presence([join('a', T0), leave('a', T0 + 1), join('b', T0 + 2), leave('b', T0 + 3)].map((e) => toEntry(e)))
+    expect(talk(apart, (T0 + 5) * 1000).startAt).toBe(null)
+  })
 })
 
 describe('buildRecord and the outcome', () => {
