@@ -185,6 +185,8 @@ export interface CallSignalingOptions {
   onCallEnded?(record: CallHistoryRecord): void | Promise<void>
   /** Rung members with no socket on any process (at the start, and when a ringing member's last socket drops). */
   onRingOffline?(info: { call: CallInfo, userIds: string[] }): void | Promise<void>
+  /** With onRingOffline: 'keep' (default) a ringing member whose last socket drops rings on; 'decline' they decline. */
+  ringingOffline?: 'keep' | 'decline'
   /** A member joined in signaling who has not appeared in the channel joinTimeoutMs later. */
   onMediaAbsent?(info: { call: CallInfo, userId: string, joinedAt: number, waitedMs: number }): void | Promise<void>
 }

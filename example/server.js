@@ -365,6 +365,9 @@ async function createDemoServer(options = {}) {
       io.to(rooms).emit('conversation:message', { conversationId: record.conversationId, message });
     },
     // Those who cannot be rung over a socket: where an app sends a push notification (FCM, APNs).
+    // The demo keeps the plain behaviour for a ringing user whose last tab closes (they decline);
+    // options.ringingOffline 'keep' lets them ring on until the timeout.
+    ringingOffline: options.ringingOffline || 'decline',
     onRingOffline({ call, userIds }) {
       if (!quiet) console.log(`[demo] ring offline (a push notification would go here): call ${call.callId}, users ${userIds.map(u => (store.findUser(u) || { name: u }).name).join(', ')}`);
     },

@@ -89,6 +89,9 @@ function validate(io, input) {
   if (sweeping && sweepIntervalMs * 2 > nodeTtlMs) {
     throw outOfRange('options.sweepIntervalMs', 'at most half of store.nodeTtlMs', sweepIntervalMs)
   }
+  if (o.ringingOffline !== undefined && o.ringingOffline !== 'keep' && o.ringingOffline !== 'decline') {
+    throw invalidType('options.ringingOffline', "'keep' or 'decline'", o.ringingOffline)
+  }
   return {
     store,
     sweeping,
@@ -104,6 +107,9 @@ function validate(io, input) {
     channelEvents: channelOptions(o.channelEvents),
     onCallEnded: fn(o.onCallEnded, 'options.onCallEnded', '(record) => void | Promise', null),
     onRingOffline: fn(o.onRingOffline, 'options.onRingOffline', '({ call, userIds }) => void | Promise', null),
+    // 'keep': with onRingOffline, a ringing member whose last socket drops keeps ringing (a push may bring
+    // them back); 'decline': they decline, as without onRingOffline.
+    keepRinging: o.onRingOffline !== undefined && (o.ringingOffline === undefined || o.ringingOffline === 'keep'),
     onMediaAbsent: fn(o.onMediaAbsent, 'options.onMediaAbsent', '({ call, userId, joinedAt, waitedMs }) => void | Promise', null),
   }
 }
@@ -355,7 +361,7 @@ function attachCallSignaling(io, input) {
   async function userGone(userId) {
     const callId = await store.callIdOf(userId)
     // With onRingOffline a member still ringing keeps ringing (the app may push a notification).
-    if (callId) await step(callId, opts.onRingOffline ? Event.OFFLINE : Event.DISCONNECT, userId)
+    if (callId) await step(callId, opts.keepRinging ? Event.OFFLINE : Event.DISCONNECT, userId)
   }
 
   /**

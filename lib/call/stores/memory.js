@@ -151,7 +151,7 @@ class MemoryCallStore {
     const { members } = call
     const extra = this._extra.get(call.callId)
     const stamp = (u, from, to) => {
-      if (!extra) return
+      if (!extra || extra.keepMs === 0) return // times are only for the record of a kept call
       const t = extra.times.get(u) || [null, null]
       if (to === Member.JOINED) t[0] = now
       else if (from === Member.JOINED) t[1] = now
