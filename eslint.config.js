@@ -48,8 +48,6 @@ const rules = {
 // edits land. Then: `npx eslint --fix lib/call lib/identity.js lib/express.js
 // example test/call test/redis`, fix what --fix cannot (unused names), and
 // delete this block.
-const PENDING = ['lib/call/**', 'lib/identity.js', 'lib/express.js', 'example/**', 'test/call/**', 'test/redis/**']
-const pendingOff = Object.fromEntries([...Object.keys(style), 'no-unused-vars', 'prefer-const'].map((r) => [r, 'off']))
 
 module.exports = [
   // *.mts is TypeScript (checked by tsc in test:types); test/artifacts/ is made by the tests
@@ -72,6 +70,5 @@ module.exports = [
   {
     files: ['example/public/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser, io: 'readonly', AgoraRTC: 'readonly' } }
-  },
-  { files: PENDING, rules: pendingOff, linterOptions: { reportUnusedDisableDirectives: 'off' } }
+  }
 ]

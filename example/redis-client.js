@@ -1,4 +1,4 @@
-'use strict';
+'use strict'
 
 /**
  * Redis connections for the call store and the Socket.IO adapter, for one
@@ -20,20 +20,20 @@
  * @returns {Promise<{ pub, sub, adapter, cluster: boolean, close(): Promise<void> }>}
  */
 async function connectRedisClients(options = {}) {
-  const { url, connectTimeoutMs = 5000, onError = () => {} } = options;
-  const seeds = typeof options.cluster === 'string' ? options.cluster.split(',').filter(Boolean) : options.cluster;
-  const cluster = Array.isArray(seeds) && seeds.length > 0;
-  if (!cluster && !url) throw new TypeError('connectRedisClients needs options.url or options.cluster');
-  let redis;
-  let adapters;
+  const { url, connectTimeoutMs = 5000, onError = () => {} } = options
+  const seeds = typeof options.cluster === 'string' ? options.cluster.split(',').filter(Boolean) : options.cluster
+  const cluster = Array.isArray(seeds) && seeds.length > 0
+  if (!cluster && !url) throw new TypeError('connectRedisClients needs options.url or options.cluster')
+  let redis
+  let adapters
   try {
-    redis = require('redis');
-    adapters = require('@socket.io/redis-adapter');
+    redis = require('redis')
+    adapters = require('@socket.io/redis-adapter')
   } catch (err) {
     const e = new Error('Redis is configured, but the "redis" and "@socket.io/redis-adapter" packages are not installed ' +
-      '(npm install redis @socket.io/redis-adapter)');
-    e.cause = err;
-    throw e;
+      '(npm install redis @socket.io/redis-adapter)')
+    e.cause = err
+    throw e
   }
   const pub = cluster
     ? redis.createCluster({
@@ -41,45 +41,45 @@ async function connectRedisClients(options = {}) {
       // After a master fails, look for the new topology 500 ms into the
       // reconnection attempts (node-redis waits 5 s by default): the calls'
       // slot is served again as soon as a replica has taken over.
-      topologyRefreshOnReconnectionAttemptStrategy: 500,
+      topologyRefreshOnReconnectionAttemptStrategy: 500
     })
-    : redis.createClient({ url });
-  const sub = pub.duplicate();
-  pub.on('error', err => onError('commands', err));
-  sub.on('error', err => onError('subscriber', err));
-  let timer;
+    : redis.createClient({ url })
+  const sub = pub.duplicate()
+  pub.on('error', err => onError('commands', err))
+  sub.on('error', err => onError('subscriber', err))
+  let timer
   try {
     await Promise.race([
       Promise.all([pub.connect(), sub.connect()]),
       new Promise((resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`could not connect to Redis within ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      }),
-    ]);
+        timer = setTimeout(() => reject(new Error(`could not connect to Redis within ${connectTimeoutMs} ms`)), connectTimeoutMs)
+      })
+    ])
   } catch (err) {
     for (const c of [pub, sub]) {
       try {
-        c.destroy();
+        c.destroy()
       } catch (_) {
         // already closed
       }
     }
-    throw err;
+    throw err
   } finally {
-    clearTimeout(timer);
+    clearTimeout(timer)
   }
-  const adapter = cluster ? adapters.createShardedAdapter(pub, sub) : adapters.createAdapter(pub, sub);
+  const adapter = cluster ? adapters.createShardedAdapter(pub, sub) : adapters.createAdapter(pub, sub)
   return {
     pub,
     sub,
     adapter,
     cluster,
-    close: () => Promise.allSettled([quit(pub), quit(sub)]).then(() => {}),
-  };
+    close: () => Promise.allSettled([quit(pub), quit(sub)]).then(() => {})
+  }
 }
 
 function quit(client) {
-  if (client.isOpen === false) return Promise.resolve();
-  return typeof client.close === 'function' ? client.close() : client.quit();
+  if (client.isOpen === false) return Promise.resolve()
+  return typeof client.close === 'function' ? client.close() : client.quit()
 }
 
-module.exports = { connectRedisClients };
+module.exports = { connectRedisClients }

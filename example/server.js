@@ -1,4 +1,4 @@
-'use strict';
+'use strict'
 
 /**
  * Demo chat backend: Express + Socket.IO with Agora call tokens and call
@@ -16,15 +16,15 @@
  *   require('agora-call-token/express'), require('agora-call-token/socket')
  */
 
-const crypto = require('crypto');
-const http = require('http');
-const path = require('path');
-const express = require('express');
-const { Server } = require('socket.io');
-const { ObjectId } = require('bson');
-const act = require('../lib');
-const { createCallTokenRouter } = require('../lib/express');
-const { attachCallSignaling, RedisCallStore } = require('../lib/socket');
+const crypto = require('crypto')
+const http = require('http')
+const path = require('path')
+const express = require('express')
+const { Server } = require('socket.io')
+const { ObjectId } = require('bson')
+const act = require('../lib')
+const { createCallTokenRouter } = require('../lib/express')
+const { attachCallSignaling, RedisCallStore } = require('../lib/socket')
 
 // ---- in-memory data (stable ids, so curl commands keep working between runs) ----
 
@@ -32,39 +32,39 @@ const USERS = [
   { _id: new ObjectId('665f1c2e8a1b2c3d4e5f0001'), name: 'Alice' },
   { _id: new ObjectId('665f1c2e8a1b2c3d4e5f0002'), name: 'Bob' },
   { _id: new ObjectId('665f1c2e8a1b2c3d4e5f0003'), name: 'Carol' },
-  { _id: new ObjectId('665f1c2e8a1b2c3d4e5f0004'), name: 'Dave' },
-];
-const [ALICE, BOB, CAROL, DAVE] = USERS;
+  { _id: new ObjectId('665f1c2e8a1b2c3d4e5f0004'), name: 'Dave' }
+]
+const [ALICE, BOB, CAROL, DAVE] = USERS
 
 const CONVERSATIONS = [
   {
     _id: new ObjectId('665f1c2e8a1b2c3d4e5fc001'),
     type: 'direct',
     name: null,
-    participants: [ALICE._id, BOB._id],
+    participants: [ALICE._id, BOB._id]
   },
   {
     _id: new ObjectId('665f1c2e8a1b2c3d4e5fc002'),
     type: 'group',
     name: 'Weekend plans',
-    participants: [ALICE._id, BOB._id, CAROL._id],
+    participants: [ALICE._id, BOB._id, CAROL._id]
   },
   {
     _id: new ObjectId('665f1c2e8a1b2c3d4e5fc003'),
     type: 'direct',
     name: null,
-    participants: [CAROL._id, DAVE._id],
-  },
-];
+    participants: [CAROL._id, DAVE._id]
+  }
+]
 
 function createStore() {
-  const users = new Map(USERS.map(u => [u._id.toHexString(), u]));
-  const conversations = new Map(CONVERSATIONS.map(c => [c._id.toHexString(), c]));
+  const users = new Map(USERS.map(u => [u._id.toHexString(), u]))
+  const conversations = new Map(CONVERSATIONS.map(c => [c._id.toHexString(), c]))
   return {
     users,
     conversations,
     findUser(id) {
-      return typeof id === 'string' ? users.get(id.toLowerCase()) || null : null;
+      return typeof id === 'string' ? users.get(id.toLowerCase()) || null : null
     },
     /**
      * Like `Conversation.findOne({ _id: id, participants: userId }).lean()`, the
@@ -72,15 +72,15 @@ function createStore() {
      * member, else null (so unknown and not-a-member cost the same).
      */
     async findConversation(id, userId) {
-      if (typeof id !== 'string' || !ObjectId.isValid(id) || id.length !== 24) return null;
-      const c = conversations.get(id.toLowerCase());
-      if (!c || !c.participants.some(p => p.toHexString() === userId)) return null;
-      return { ...c, participants: [...c.participants] };
+      if (typeof id !== 'string' || !ObjectId.isValid(id) || id.length !== 24) return null
+      const c = conversations.get(id.toLowerCase())
+      if (!c || !c.participants.some(p => p.toHexString() === userId)) return null
+      return { ...c, participants: [...c.participants] }
     },
     conversationsOf(userId) {
-      return [...conversations.values()].filter(c => c.participants.some(p => p.toHexString() === userId));
-    },
-  };
+      return [...conversations.values()].filter(c => c.participants.some(p => p.toHexString() === userId))
+    }
+  }
 }
 
 // ---- DEMO-ONLY AUTHENTICATION ------------------------------------------------
@@ -90,47 +90,47 @@ function createStore() {
 
 function demoHttpAuth(store) {
   return (req, res, next) => {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') || '');
-    const user = m ? store.findUser(m[1]) : null;
-    if (user) req.user = user; // { _id: ObjectId, name }, as a lean user document
-    next();
-  };
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') || '')
+    const user = m ? store.findUser(m[1]) : null
+    if (user) req.user = user // { _id: ObjectId, name }, as a lean user document
+    next()
+  }
 }
 
 function demoSocketAuth(store) {
   return (socket, next) => {
-    const auth = socket.handshake.auth || {};
-    const user = store.findUser(auth.userId);
-    if (!user) return next(new Error('unauthorized: pass auth: { userId } with a demo user id'));
-    socket.data.userId = user._id.toHexString();
-    next();
-  };
+    const auth = socket.handshake.auth || {}
+    const user = store.findUser(auth.userId)
+    if (!user) return next(new Error('unauthorized: pass auth: { userId } with a demo user id'))
+    socket.data.userId = user._id.toHexString()
+    next()
+  }
 }
 // ---- end of demo-only authentication -------------------------------------------
 
 function resolveCredentials(appId, appCertificate) {
-  appId = appId || process.env.AGORA_APP_ID || '';
-  appCertificate = appCertificate || process.env.AGORA_APP_CERTIFICATE || '';
-  if (appId && appCertificate) return { appId, appCertificate, throwaway: false };
+  appId = appId || process.env.AGORA_APP_ID || ''
+  appCertificate = appCertificate || process.env.AGORA_APP_CERTIFICATE || ''
+  if (appId && appCertificate) return { appId, appCertificate, throwaway: false }
   return {
     appId: crypto.randomBytes(16).toString('hex'),
     appCertificate: crypto.randomBytes(16).toString('hex'),
-    throwaway: true,
-  };
+    throwaway: true
+  }
 }
 
 function publicUser(u) {
-  return { id: u._id.toHexString(), name: u.name };
+  return { id: u._id.toHexString(), name: u.name }
 }
 
 /** The browser build of agora-rtc-sdk-ng (an optional package), or null. */
 function findAgoraSdk() {
   try {
-    const main = require.resolve('agora-rtc-sdk-ng');
-    const file = path.join(path.dirname(main), 'AgoraRTC_N-production.js');
-    return require('fs').existsSync(file) ? file : main;
+    const main = require.resolve('agora-rtc-sdk-ng')
+    const file = path.join(path.dirname(main), 'AgoraRTC_N-production.js')
+    return require('fs').existsSync(file) ? file : main
   } catch (_) {
-    return null;
+    return null
   }
 }
 
@@ -140,22 +140,22 @@ function findAgoraSdk() {
  * Redis is configured, so a one-process demo never loads a Redis package.
  */
 async function connectRedis({ url, cluster }, { nodeTtlMs }) {
-  const { connectRedisClients } = require('./redis-client');
-  const seen = new Set();
+  const { connectRedisClients } = require('./redis-client')
+  const seen = new Set()
   const redis = await connectRedisClients({
     url,
     cluster,
     onError: (which, err) => {
-      const key = `${which}: ${err && err.message}`;
-      if (!seen.has(key)) console.error(`[demo] Redis ${key}`); // the client retries by itself
-      seen.add(key);
-    },
-  });
+      const key = `${which}: ${err && err.message}`
+      if (!seen.has(key)) console.error(`[demo] Redis ${key}`) // the client retries by itself
+      seen.add(key)
+    }
+  })
   return {
     adapter: redis.adapter,
     store: new RedisCallStore(redis.pub, { nodeTtlMs }),
-    close: redis.close,
-  };
+    close: redis.close
+  }
 }
 
 /**
@@ -172,116 +172,117 @@ async function connectRedis({ url, cluster }, { nodeTtlMs }) {
  * @param {number} [options.nodeTtlMs=10000] with Redis: a process silent for this long counts as dead
  * @param {string|null} [options.agoraSdk] path of the agora-rtc-sdk-ng browser build; null: none (default: found in node_modules)
  * @param {number} [options.mediaJoinTimeoutMs=10000] how long the page waits for Agora before it says media is off
- * @returns {Promise<{ app, io, server, port, host, url, appId, throwawayCredentials, media, redis, signaling, users, conversations, close(): Promise<void> }>}
+ * @returns {Promise<{ app, io, server, port, host, url, appId, throwawayCredentials, media, redis, signaling, users,
+ *   conversations, close(): Promise<void> }>}
  */
 async function createDemoServer(options = {}) {
-  const { port = 0, host = '127.0.0.1', ringTimeoutMs = 30000, expiresIn = 3600, redisUrl, redisCluster, nodeTtlMs = 10000 } = options;
-  const { appId, appCertificate, throwaway } = resolveCredentials(options.appId, options.appCertificate);
-  const store = createStore();
-  const agoraSdk = options.agoraSdk === undefined ? findAgoraSdk() : options.agoraSdk;
+  const { port = 0, host = '127.0.0.1', ringTimeoutMs = 30000, expiresIn = 3600, redisUrl, redisCluster, nodeTtlMs = 10000 } = options
+  const { appId, appCertificate, throwaway } = resolveCredentials(options.appId, options.appCertificate)
+  const store = createStore()
+  const agoraSdk = options.agoraSdk === undefined ? findAgoraSdk() : options.agoraSdk
   // Whether the page can try real audio/video, and if not, why.
-  const joinTimeoutMs = options.mediaJoinTimeoutMs === undefined ? 10000 : options.mediaJoinTimeoutMs;
-  let media = { enabled: true, reason: null, sdkUrl: '/vendor/AgoraRTC_N.js', joinTimeoutMs };
+  const joinTimeoutMs = options.mediaJoinTimeoutMs === undefined ? 10000 : options.mediaJoinTimeoutMs
+  let media = { enabled: true, reason: null, sdkUrl: '/vendor/AgoraRTC_N.js', joinTimeoutMs }
   if (throwaway) {
-    media = { enabled: false, reason: 'the server uses throwaway credentials (set AGORA_APP_ID and AGORA_APP_CERTIFICATE for a real Agora project)', sdkUrl: null };
+    media = { enabled: false, reason: 'the server uses throwaway credentials (set AGORA_APP_ID and AGORA_APP_CERTIFICATE for a real Agora project)', sdkUrl: null }
   } else if (!agoraSdk) {
-    media = { enabled: false, reason: 'agora-rtc-sdk-ng is not installed on the server (npm install agora-rtc-sdk-ng)', sdkUrl: null };
+    media = { enabled: false, reason: 'agora-rtc-sdk-ng is not installed on the server (npm install agora-rtc-sdk-ng)', sdkUrl: null }
   }
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(express.static(path.join(__dirname, 'public')));
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(express.static(path.join(__dirname, 'public')))
   if (agoraSdk) {
     app.get('/vendor/AgoraRTC_N.js', (req, res) => {
-      res.type('application/javascript').sendFile(agoraSdk);
-    });
+      res.type('application/javascript').sendFile(agoraSdk)
+    })
   }
 
   app.get('/health', (req, res) => {
-    res.json({ ok: true, uptime: Math.round(process.uptime()) });
-  });
+    res.json({ ok: true, uptime: Math.round(process.uptime()) })
+  })
 
-  app.use('/api', demoHttpAuth(store));
+  app.use('/api', demoHttpAuth(store))
 
   // Demo users for the browser page's "log in as" picker.
   app.get('/api/users', (req, res) => {
-    res.json({ users: USERS.map(publicUser) });
-  });
+    res.json({ users: USERS.map(publicUser) })
+  })
 
   app.get('/api/conversations', (req, res) => {
-    if (!req.user) return res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Authentication required' } });
-    const me = req.user._id.toHexString();
+    if (!req.user) return res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Authentication required' } })
+    const me = req.user._id.toHexString()
     res.json({
       user: publicUser(req.user),
       conversations: store.conversationsOf(me).map(c => ({
         id: c._id.toHexString(),
         type: c.type,
         name: c.name || c.participants.filter(p => p.toHexString() !== me).map(p => store.findUser(p.toHexString()).name).join(', '),
-        participants: c.participants.map(p => publicUser(store.findUser(p.toHexString()))),
-      })),
-    });
-  });
+        participants: c.participants.map(p => publicUser(store.findUser(p.toHexString())))
+      }))
+    })
+  })
 
   // What the page needs to know: the app id (public) and whether media can work.
   app.get('/api/config', (req, res) => {
-    res.json({ appId, throwawayCredentials: throwaway, media, ringTimeoutMs, redis: Boolean(redisUrl || redisCluster) });
-  });
+    res.json({ appId, throwawayCredentials: throwaway, media, ringTimeoutMs, redis: Boolean(redisUrl || redisCluster) })
+  })
 
   // GET /api/call/inspect?token=... -> what is inside a token, decoded here with
   // the addon's parseToken (the certificate never leaves the server; only
   // whether the signature is ours is told).
   app.get('/api/call/inspect', (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    if (!req.user) return res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Authentication required' } });
-    const { token } = req.query;
+    res.set('Cache-Control', 'no-store')
+    if (!req.user) return res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Authentication required' } })
+    const { token } = req.query
     if (typeof token !== 'string' || token === '') {
-      return res.status(400).json({ error: { code: 'MISSING_TOKEN', message: 'token is required' } });
+      return res.status(400).json({ error: { code: 'MISSING_TOKEN', message: 'token is required' } })
     }
-    const { valid, reason, token: parsed } = act.verifyToken(token, appCertificate);
-    if (!parsed) return res.status(400).json({ error: { code: 'MALFORMED_TOKEN', message: 'Not an Agora token' } });
-    res.json({ valid, reason, token: parsed });
-  });
+    const { valid, reason, token: parsed } = act.verifyToken(token, appCertificate)
+    if (!parsed) return res.status(400).json({ error: { code: 'MALFORMED_TOKEN', message: 'Not an Agora token' } })
+    res.json({ valid, reason, token: parsed })
+  })
 
   // POST /api/call/token { channelName } -> { token, appId, channelName, account, expiresAt }
   app.use('/api/call', createCallTokenRouter({
     appId,
     appCertificate,
     expiresIn,
-    findConversation: (id, userId) => store.findConversation(id, userId),
-  }));
+    findConversation: (id, userId) => store.findConversation(id, userId)
+  }))
 
   app.use('/api', (req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such endpoint' } });
-  });
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such endpoint' } })
+  })
 
-  const redis = redisUrl || redisCluster ? await connectRedis({ url: redisUrl, cluster: redisCluster }, { nodeTtlMs }) : null;
-  const server = http.createServer(app);
+  const redis = redisUrl || redisCluster ? await connectRedis({ url: redisUrl, cluster: redisCluster }, { nodeTtlMs }) : null
+  const server = http.createServer(app)
   // serveClient: the page loads /socket.io/socket.io.js
-  const io = new Server(server, { serveClient: true, ...(redis ? { adapter: redis.adapter } : {}) });
-  io.use(demoSocketAuth(store));
+  const io = new Server(server, { serveClient: true, ...(redis ? { adapter: redis.adapter } : {}) })
+  io.use(demoSocketAuth(store))
   const signaling = attachCallSignaling(io, {
     ringTimeoutMs,
     findConversation: (id, userId) => store.findConversation(id, userId),
-    ...(redis ? { store: redis.store } : {}),
-  });
+    ...(redis ? { store: redis.store } : {})
+  })
 
   try {
     await new Promise((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', reject)
       server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+        server.off('error', reject)
+        resolve()
+      })
+    })
   } catch (err) {
-    signaling.close();
-    if (redis) await redis.close();
-    throw err;
+    signaling.close()
+    if (redis) await redis.close()
+    throw err
   }
-  const address = server.address();
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const address = server.address()
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
 
-  let closing;
+  let closing
   return {
     app,
     io,
@@ -298,37 +299,37 @@ async function createDemoServer(options = {}) {
     conversations: {
       direct: CONVERSATIONS[0]._id.toHexString(),
       group: CONVERSATIONS[1]._id.toHexString(),
-      carolDave: CONVERSATIONS[2]._id.toHexString(),
+      carolDave: CONVERSATIONS[2]._id.toHexString()
     },
     close() {
       if (!closing) {
         closing = (async () => {
-          signaling.close();
+          signaling.close()
           // With Redis: drop this process's heartbeat, so the others end the
           // calls of users who were connected only here.
-          if (redis) await redis.store.close().catch(() => {});
+          if (redis) await redis.store.close().catch(() => {})
           await new Promise(resolve => {
-            io.close(() => resolve()); // disconnects every socket and closes the http server
-            if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
-          });
-          if (redis) await redis.close();
-        })();
+            io.close(() => resolve()) // disconnects every socket and closes the http server
+            if (typeof server.closeAllConnections === 'function') server.closeAllConnections()
+          })
+          if (redis) await redis.close()
+        })()
       }
-      return closing;
-    },
-  };
+      return closing
+    }
+  }
 }
 
 function envInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (milliseconds)`);
-  return n;
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (milliseconds)`)
+  return n
 }
 
 async function main() {
-  let demo;
+  let demo
   try {
     demo = await createDemoServer({
       port: process.env.PORT === undefined ? 3000 : Number(process.env.PORT),
@@ -337,55 +338,55 @@ async function main() {
       ringTimeoutMs: envInt('RING_TIMEOUT_MS', 30000),
       redisUrl: process.env.REDIS_URL || undefined,
       redisCluster: process.env.REDIS_CLUSTER || undefined,
-      nodeTtlMs: envInt('CALL_NODE_TTL_MS', 10000),
-    });
+      nodeTtlMs: envInt('CALL_NODE_TTL_MS', 10000)
+    })
   } catch (err) {
     // Messages from the router never contain the certificate.
-    console.error(`Could not start the demo server: ${err.message}`);
-    process.exitCode = 1;
-    return;
+    console.error(`Could not start the demo server: ${err.message}`)
+    process.exitCode = 1
+    return
   }
-  const { url, users, conversations } = demo;
-  const log = console.log;
-  log(`agora-call-token demo backend listening on ${url}`);
+  const { url, users, conversations } = demo
+  const log = console.log
+  log(`agora-call-token demo backend listening on ${url}`)
   if (demo.throwawayCredentials) {
-    log('AGORA_APP_ID / AGORA_APP_CERTIFICATE are not set: using throwaway random credentials for this run.');
-    log('Tokens are well-formed and verifiable here, but Agora will not accept them.');
+    log('AGORA_APP_ID / AGORA_APP_CERTIFICATE are not set: using throwaway random credentials for this run.')
+    log('Tokens are well-formed and verifiable here, but Agora will not accept them.')
   }
-  log(`App ID: ${demo.appId} (the certificate is never printed)`);
+  log(`App ID: ${demo.appId} (the certificate is never printed)`)
   log(demo.redis
     ? 'Call state and socket.io rooms in Redis (REDIS_URL): run more processes on other PORTs, they share calls.'
-    : 'One process, call state in memory (set REDIS_URL to share calls between processes).');
+    : 'One process, call state in memory (set REDIS_URL to share calls between processes).')
   log(demo.media.enabled
     ? 'The call page joins Agora with agora-rtc-sdk-ng for audio/video.'
-    : `Media is off in the call page: ${demo.media.reason}.`);
-  log('');
-  log(`Call page: open ${url}/ in two browser windows, pick a different user in each.`);
-  log('');
-  log('DEMO-ONLY AUTH: "Authorization: Bearer <userId>" over HTTP and socket auth { userId } - anyone can be anyone.');
-  log('');
-  log('Users:');
-  for (const [name, id] of Object.entries(users)) log(`  ${name.padEnd(6)} ${id}`);
-  log('Conversations (the id is the Agora channel name):');
-  log(`  direct alice+bob         ${conversations.direct}`);
-  log(`  group  alice+bob+carol   ${conversations.group}`);
-  log(`  direct carol+dave        ${conversations.carolDave}`);
-  log('');
-  log('Alice is a member -> 200 with a token:');
-  log(`  curl -s -X POST ${url}/api/call/token -H 'Authorization: Bearer ${users.alice}' -H 'Content-Type: application/json' -d '{"channelName":"${conversations.direct}"}'`);
-  log('Dave is not a member -> 403:');
-  log(`  curl -s -i -X POST ${url}/api/call/token -H 'Authorization: Bearer ${users.dave}' -H 'Content-Type: application/json' -d '{"channelName":"${conversations.direct}"}'`);
+    : `Media is off in the call page: ${demo.media.reason}.`)
+  log('')
+  log(`Call page: open ${url}/ in two browser windows, pick a different user in each.`)
+  log('')
+  log('DEMO-ONLY AUTH: "Authorization: Bearer <userId>" over HTTP and socket auth { userId } - anyone can be anyone.')
+  log('')
+  log('Users:')
+  for (const [name, id] of Object.entries(users)) log(`  ${name.padEnd(6)} ${id}`)
+  log('Conversations (the id is the Agora channel name):')
+  log(`  direct alice+bob         ${conversations.direct}`)
+  log(`  group  alice+bob+carol   ${conversations.group}`)
+  log(`  direct carol+dave        ${conversations.carolDave}`)
+  log('')
+  log('Alice is a member -> 200 with a token:')
+  log(`  curl -s -X POST ${url}/api/call/token -H 'Authorization: Bearer ${users.alice}' -H 'Content-Type: application/json' -d '{"channelName":"${conversations.direct}"}'`)
+  log('Dave is not a member -> 403:')
+  log(`  curl -s -i -X POST ${url}/api/call/token -H 'Authorization: Bearer ${users.dave}' -H 'Content-Type: application/json' -d '{"channelName":"${conversations.direct}"}'`)
 
   const stop = () => {
-    log('Shutting down');
-    demo.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+    log('Shutting down')
+    demo.close().then(() => process.exit(0))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
 }
 
 if (require.main === module) {
-  main();
+  main()
 }
 
-module.exports = { createDemoServer, USERS, CONVERSATIONS };
+module.exports = { createDemoServer, USERS, CONVERSATIONS }

@@ -10,7 +10,7 @@
 'use strict';
 
 (function () {
-  const $ = id => document.getElementById(id);
+  const $ = id => document.getElementById(id)
   const state = {
     config: null,
     users: new Map(), // id -> name
@@ -19,60 +19,60 @@
     socket: null,
     call: null, // { callId, conversationId, role: 'caller'|'callee', media, phase: 'ringing'|'active'|'over', joined: Set }
     incoming: null, // incoming-call payload while the banner shows
-    agora: null, // { client, tracks }
-  };
+    agora: null // { client, tracks }
+  }
 
   // ---- small helpers ----------------------------------------------------------
 
-  const nameOf = id => state.users.get(id) || id;
-  const namesOf = ids => ids.map(nameOf).join(', ');
+  const nameOf = id => state.users.get(id) || id
+  const namesOf = ids => ids.map(nameOf).join(', ')
   const conversationName = id => {
-    const c = state.conversations.get(id);
-    if (!c) return `conversation ${id}`;
-    return c.type === 'direct' ? `your direct chat with ${c.name}` : `"${c.name}"`;
-  };
+    const c = state.conversations.get(id)
+    if (!c) return `conversation ${id}`
+    return c.type === 'direct' ? `your direct chat with ${c.name}` : `"${c.name}"`
+  }
   // AccessToken2 RTC privilege keys
-  const PRIVILEGES = { 1: 'joinChannel', 2: 'publishAudio', 3: 'publishVideo', 4: 'publishData' };
+  const PRIVILEGES = { 1: 'joinChannel', 2: 'publishAudio', 3: 'publishVideo', 4: 'publishData' }
 
   function log(text) {
-    const li = document.createElement('li');
-    li.textContent = `${new Date().toLocaleTimeString()}  ${text}`;
-    $('log').prepend(li);
+    const li = document.createElement('li')
+    li.textContent = `${new Date().toLocaleTimeString()}  ${text}`
+    $('log').prepend(li)
   }
 
   function notice(text, kind = 'info') {
-    const el = $('notice');
+    const el = $('notice')
     if (!text) {
-      el.hidden = true;
-      el.textContent = '';
-      el.className = '';
-      return;
+      el.hidden = true
+      el.textContent = ''
+      el.className = ''
+      return
     }
-    el.hidden = false;
-    el.textContent = text;
-    el.className = kind;
-    el.dataset.kind = kind;
+    el.hidden = false
+    el.textContent = text
+    el.className = kind
+    el.dataset.kind = kind
   }
 
   async function api(method, url, body) {
-    const headers = { Authorization: `Bearer ${state.me.id}` };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    let data = null;
+    const headers = { Authorization: `Bearer ${state.me.id}` }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    let data = null
     try {
-      data = await res.json();
+      data = await res.json()
     } catch (_) {
       // not JSON
     }
-    return { ok: res.ok, status: res.status, data };
+    return { ok: res.ok, status: res.status, data }
   }
 
   function emitAck(event, payload) {
     return new Promise(resolve => {
       state.socket.timeout(5000).emit(event, payload, (err, ack) => {
-        resolve(err ? { ok: false, error: { code: 'TIMEOUT', message: 'The server did not answer' } } : ack);
-      });
-    });
+        resolve(err ? { ok: false, error: { code: 'TIMEOUT', message: 'The server did not answer' } } : ack)
+      })
+    })
   }
 
   // ---- login --------------------------------------------------------------------
@@ -80,78 +80,78 @@
   async function boot() {
     const [config, users] = await Promise.all([
       fetch('/api/config').then(r => r.json()),
-      fetch('/api/users').then(r => r.json()),
-    ]);
-    state.config = config;
-    const select = $('user-select');
+      fetch('/api/users').then(r => r.json())
+    ])
+    state.config = config
+    const select = $('user-select')
     for (const u of users.users) {
-      state.users.set(u.id, u.name);
-      const option = document.createElement('option');
-      option.value = u.id;
-      option.textContent = u.name;
-      select.append(option);
+      state.users.set(u.id, u.name)
+      const option = document.createElement('option')
+      option.value = u.id
+      option.textContent = u.name
+      select.append(option)
     }
-    const wanted = new URLSearchParams(location.search).get('user');
-    const preset = users.users.find(u => u.name.toLowerCase() === String(wanted).toLowerCase());
-    if (preset) select.value = preset.id;
+    const wanted = new URLSearchParams(location.search).get('user')
+    const preset = users.users.find(u => u.name.toLowerCase() === String(wanted).toLowerCase())
+    if (preset) select.value = preset.id
     $('login-form').addEventListener('submit', e => {
-      e.preventDefault();
-      login(select.value).catch(err => notice(`Could not log in: ${err.message}`, 'error'));
-    });
+      e.preventDefault()
+      login(select.value).catch(err => notice(`Could not log in: ${err.message}`, 'error'))
+    })
   }
 
   async function login(userId) {
-    state.me = { id: userId, name: nameOf(userId) };
-    const mine = await api('GET', '/api/conversations');
-    if (!mine.ok) throw new Error(mine.data && mine.data.error ? mine.data.error.message : `HTTP ${mine.status}`);
-    state.conversations = new Map(mine.data.conversations.map(c => [c.id, c]));
-    renderConversations();
-    $('whoami').textContent = `Logged in as ${state.me.name}`;
-    $('login').hidden = true;
-    $('app').hidden = false;
-    connect();
+    state.me = { id: userId, name: nameOf(userId) }
+    const mine = await api('GET', '/api/conversations')
+    if (!mine.ok) throw new Error(mine.data && mine.data.error ? mine.data.error.message : `HTTP ${mine.status}`)
+    state.conversations = new Map(mine.data.conversations.map(c => [c.id, c]))
+    renderConversations()
+    $('whoami').textContent = `Logged in as ${state.me.name}`
+    $('login').hidden = true
+    $('app').hidden = false
+    connect()
   }
 
   function logout() {
-    endCall('You logged out');
-    if (state.socket) state.socket.disconnect();
-    state.socket = null;
-    state.me = null;
-    hideBanner();
-    notice('');
-    $('whoami').textContent = '';
-    $('app').hidden = true;
-    $('login').hidden = false;
+    endCall('You logged out')
+    if (state.socket) state.socket.disconnect()
+    state.socket = null
+    state.me = null
+    hideBanner()
+    notice('')
+    $('whoami').textContent = ''
+    $('app').hidden = true
+    $('login').hidden = false
   }
 
   function renderConversations() {
-    const list = $('conversations');
-    list.textContent = '';
+    const list = $('conversations')
+    list.textContent = ''
     for (const c of state.conversations.values()) {
-      const li = document.createElement('li');
-      li.dataset.conversationId = c.id;
-      const label = document.createElement('div');
-      const title = document.createElement('strong');
-      title.textContent = c.name;
-      const meta = document.createElement('div');
-      meta.className = 'muted';
-      meta.textContent = `${c.type} · ${c.participants.map(p => p.name).join(', ')} · `;
-      const code = document.createElement('code');
-      code.textContent = c.id;
-      meta.append(code);
-      label.append(title, meta);
-      const actions = document.createElement('div');
-      actions.className = 'actions';
+      const li = document.createElement('li')
+      li.dataset.conversationId = c.id
+      const label = document.createElement('div')
+      const title = document.createElement('strong')
+      title.textContent = c.name
+      const meta = document.createElement('div')
+      meta.className = 'muted'
+      meta.textContent = `${c.type} · ${c.participants.map(p => p.name).join(', ')} · `
+      const code = document.createElement('code')
+      code.textContent = c.id
+      meta.append(code)
+      label.append(title, meta)
+      const actions = document.createElement('div')
+      actions.className = 'actions'
       for (const media of ['video', 'audio']) {
-        const b = document.createElement('button');
-        b.textContent = media === 'video' ? 'Call' : 'Audio call';
-        b.dataset.testid = media === 'video' ? 'call' : 'audio-call';
-        b.setAttribute('data-testid', b.dataset.testid);
-        b.addEventListener('click', () => startCall(c.id, media));
-        actions.append(b);
+        const b = document.createElement('button')
+        b.textContent = media === 'video' ? 'Call' : 'Audio call'
+        b.dataset.testid = media === 'video' ? 'call' : 'audio-call'
+        b.setAttribute('data-testid', b.dataset.testid)
+        b.addEventListener('click', () => startCall(c.id, media))
+        actions.append(b)
       }
-      li.append(label, actions);
-      list.append(li);
+      li.append(label, actions)
+      list.append(li)
     }
   }
 
@@ -159,260 +159,260 @@
 
   function connect() {
     // served by socket.io itself at /socket.io/socket.io.js
-    const socket = window.io({ auth: { userId: state.me.id }, transports: ['websocket', 'polling'] });
-    state.socket = socket;
+    const socket = window.io({ auth: { userId: state.me.id }, transports: ['websocket', 'polling'] })
+    state.socket = socket
     socket.on('connect', () => {
-      document.body.dataset.connected = 'true';
-      log('Connected to call signalling');
-    });
-    socket.on('connect_error', err => notice(`Signalling: ${err.message}`, 'error'));
+      document.body.dataset.connected = 'true'
+      log('Connected to call signalling')
+    })
+    socket.on('connect_error', err => notice(`Signalling: ${err.message}`, 'error'))
     socket.on('disconnect', reason => {
-      document.body.dataset.connected = 'false';
-      log(`Disconnected from call signalling (${reason})`);
-      if (state.call && state.call.phase !== 'over') endCall('Connection to the server lost: the call is over');
-      hideBanner();
-    });
+      document.body.dataset.connected = 'false'
+      log(`Disconnected from call signalling (${reason})`)
+      if (state.call && state.call.phase !== 'over') endCall('Connection to the server lost: the call is over')
+      hideBanner()
+    })
 
     socket.on('incoming-call', d => {
-      log(`Incoming ${d.media} call from ${nameOf(d.from)} in ${conversationName(d.conversationId)}`);
-      state.incoming = d;
-      $('incoming-title').textContent = `${nameOf(d.from)} is calling you (${d.media})`;
-      $('incoming-detail').textContent = `In ${conversationName(d.conversationId)} · channel ${d.conversationId}`;
-      $('incoming').hidden = false;
-      $('incoming').dataset.callId = d.callId;
-    });
+      log(`Incoming ${d.media} call from ${nameOf(d.from)} in ${conversationName(d.conversationId)}`)
+      state.incoming = d
+      $('incoming-title').textContent = `${nameOf(d.from)} is calling you (${d.media})`
+      $('incoming-detail').textContent = `In ${conversationName(d.conversationId)} · channel ${d.conversationId}`
+      $('incoming').hidden = false
+      $('incoming').dataset.callId = d.callId
+    })
 
     socket.on('call:accepted', d => {
-      log(`${nameOf(d.by)} accepted`);
+      log(`${nameOf(d.by)} accepted`)
       if (d.by === state.me.id) {
         // accepted on another device of mine
         if (isIncoming(d.callId)) {
-          hideBanner();
-          notice('You answered this call on another device');
+          hideBanner()
+          notice('You answered this call on another device')
         }
-        return;
+        return
       }
-      if (!isCurrent(d.callId)) return;
-      state.call.phase = 'active';
-      state.call.joined.add(d.by);
-      setStatus(`In call with ${namesOf([...state.call.joined])}`);
-      renderButtons();
-    });
+      if (!isCurrent(d.callId)) return
+      state.call.phase = 'active'
+      state.call.joined.add(d.by)
+      setStatus(`In call with ${namesOf([...state.call.joined])}`)
+      renderButtons()
+    })
 
     socket.on('call:declined', d => {
-      log(`${nameOf(d.by)} declined`);
+      log(`${nameOf(d.by)} declined`)
       if (d.by === state.me.id) {
-        if (isIncoming(d.callId)) hideBanner();
-        return;
+        if (isIncoming(d.callId)) hideBanner()
+        return
       }
-      if (isCurrent(d.callId)) setStatus(`${nameOf(d.by)} declined`);
-    });
+      if (isCurrent(d.callId)) setStatus(`${nameOf(d.by)} declined`)
+    })
 
     socket.on('call:busy', d => {
-      log(`Busy: ${namesOf(d.userIds)}`);
-      if (isCurrent(d.callId)) notice(`${namesOf(d.userIds)} ${d.userIds.length > 1 ? 'are' : 'is'} busy in another call`);
-    });
+      log(`Busy: ${namesOf(d.userIds)}`)
+      if (isCurrent(d.callId)) notice(`${namesOf(d.userIds)} ${d.userIds.length > 1 ? 'are' : 'is'} busy in another call`)
+    })
 
     socket.on('call:left', d => {
-      log(`${nameOf(d.by)} left the call`);
-      if (!isCurrent(d.callId)) return;
-      state.call.joined.delete(d.by);
-      setStatus(`${nameOf(d.by)} left; the call goes on`);
-    });
+      log(`${nameOf(d.by)} left the call`)
+      if (!isCurrent(d.callId)) return
+      state.call.joined.delete(d.by)
+      setStatus(`${nameOf(d.by)} left; the call goes on`)
+    })
 
     socket.on('call:cancelled', d => {
-      log(`${nameOf(d.by)} cancelled the call`);
+      log(`${nameOf(d.by)} cancelled the call`)
       if (isIncoming(d.callId)) {
-        const from = state.incoming.from;
-        hideBanner();
-        notice(`Missed call from ${nameOf(from)} (cancelled)`);
+        const from = state.incoming.from
+        hideBanner()
+        notice(`Missed call from ${nameOf(from)} (cancelled)`)
       }
-      if (isCurrent(d.callId)) endCall(`Call over: ${nameOf(d.by)} hung up before you joined`);
-    });
+      if (isCurrent(d.callId)) endCall(`Call over: ${nameOf(d.by)} hung up before you joined`)
+    })
 
     socket.on('call:missed', d => {
-      log(`Not answered in time by ${namesOf(d.userIds)}`);
+      log(`Not answered in time by ${namesOf(d.userIds)}`)
       if (d.userIds.includes(state.me.id)) {
         if (isIncoming(d.callId)) {
-          const from = state.incoming.from;
-          hideBanner();
-          notice(`Missed call from ${nameOf(from)}`);
+          const from = state.incoming.from
+          hideBanner()
+          notice(`Missed call from ${nameOf(from)}`)
         }
-        return;
+        return
       }
-      if (isCurrent(d.callId)) setStatus(`No answer from ${namesOf(d.userIds)}`);
-    });
+      if (isCurrent(d.callId)) setStatus(`No answer from ${namesOf(d.userIds)}`)
+    })
 
     socket.on('call:ended', d => {
-      log(`Call ended (${d.reason}${d.by ? `, by ${nameOf(d.by)}` : ''})`);
-      if (!isCurrent(d.callId)) return;
-      const who = d.by ? nameOf(d.by) : '';
+      log(`Call ended (${d.reason}${d.by ? `, by ${nameOf(d.by)}` : ''})`)
+      if (!isCurrent(d.callId)) return
+      const who = d.by ? nameOf(d.by) : ''
       const text = {
         hangup: `Call ended: ${who} hung up`,
         declined: `${who} declined the call`,
         missed: 'No answer: the call was missed',
         busy: 'Busy: nobody could take the call',
         cancelled: `Call ended: ${who} cancelled`,
-        disconnect: `Call ended: ${who} lost the connection`,
-      }[d.reason] || `Call ended (${d.reason})`;
-      endCall(text);
-    });
+        disconnect: `Call ended: ${who} lost the connection`
+      }[d.reason] || `Call ended (${d.reason})`
+      endCall(text)
+    })
   }
 
-  const isCurrent = callId => Boolean(state.call && state.call.callId === callId && state.call.phase !== 'over');
-  const isIncoming = callId => Boolean(state.incoming && state.incoming.callId === callId);
+  const isCurrent = callId => Boolean(state.call && state.call.callId === callId && state.call.phase !== 'over')
+  const isIncoming = callId => Boolean(state.incoming && state.incoming.callId === callId)
 
   function hideBanner() {
-    state.incoming = null;
-    $('incoming').hidden = true;
-    delete $('incoming').dataset.callId;
+    state.incoming = null
+    $('incoming').hidden = true
+    delete $('incoming').dataset.callId
   }
 
   function refusal(res) {
-    const code = res && res.error ? res.error.code : 'ERROR';
-    if (code === 'FORBIDDEN') return ['Not allowed: you are not a participant of this conversation.', 'refused'];
-    if (code === 'ALREADY_IN_CALL') return ['You are already in a call.', 'error'];
-    if (code === 'NO_ONE_TO_CALL') return ['Nobody else is in this conversation.', 'error'];
-    if (code === 'INVALID_CHANNEL_NAME' || code === 'INVALID_PAYLOAD') return ['That is not a valid conversation id.', 'error'];
-    return [`Could not start the call: ${res && res.error ? res.error.message : 'unknown error'} (${code})`, 'error'];
+    const code = res && res.error ? res.error.code : 'ERROR'
+    if (code === 'FORBIDDEN') return ['Not allowed: you are not a participant of this conversation.', 'refused']
+    if (code === 'ALREADY_IN_CALL') return ['You are already in a call.', 'error']
+    if (code === 'NO_ONE_TO_CALL') return ['Nobody else is in this conversation.', 'error']
+    if (code === 'INVALID_CHANNEL_NAME' || code === 'INVALID_PAYLOAD') return ['That is not a valid conversation id.', 'error']
+    return [`Could not start the call: ${res && res.error ? res.error.message : 'unknown error'} (${code})`, 'error']
   }
 
   // ---- calling ------------------------------------------------------------------------
 
   async function startCall(conversationId, media = 'video') {
-    conversationId = String(conversationId).trim();
-    if (state.call && state.call.phase !== 'over') return notice('You are already in a call.', 'error');
-    notice('');
-    if (!conversationId) return notice('Type a conversation id.', 'error');
+    conversationId = String(conversationId).trim()
+    if (state.call && state.call.phase !== 'over') return notice('You are already in a call.', 'error')
+    notice('')
+    if (!conversationId) return notice('Type a conversation id.', 'error')
     // 1. a token for this channel: the server checks membership first
-    const t = await api('POST', '/api/call/token', { channelName: conversationId });
+    const t = await api('POST', '/api/call/token', { channelName: conversationId })
     if (!t.ok) {
-      const [text, kind] = refusal(t.data);
-      log(`Token refused: ${t.status} ${t.data && t.data.error ? t.data.error.code : ''}`);
-      return notice(text, kind);
+      const [text, kind] = refusal(t.data)
+      log(`Token refused: ${t.status} ${t.data && t.data.error ? t.data.error.code : ''}`)
+      return notice(text, kind)
     }
     // 2. ring the others. The call is set up in the acknowledgement callback
     // itself, so that events right behind it (busy, ended) find it.
     state.socket.timeout(5000).emit('call:start', { conversationId, media }, (err, ack) => {
       if (err || !ack || !ack.ok) {
-        const [text, kind] = refusal(err ? { error: { code: 'TIMEOUT', message: 'the server did not answer' } } : ack);
-        log(`Call refused: ${ack && ack.error ? ack.error.code : 'no answer'}`);
-        return notice(text, kind);
+        const [text, kind] = refusal(err ? { error: { code: 'TIMEOUT', message: 'the server did not answer' } } : ack)
+        log(`Call refused: ${ack && ack.error ? ack.error.code : 'no answer'}`)
+        return notice(text, kind)
       }
-      openCall({ callId: ack.callId, conversationId, role: 'caller', media });
-      showToken(t.data);
-    });
+      openCall({ callId: ack.callId, conversationId, role: 'caller', media })
+      showToken(t.data)
+    })
   }
 
   function accept() {
-    const d = state.incoming;
-    if (!d) return;
-    hideBanner();
+    const d = state.incoming
+    if (!d) return
+    hideBanner()
     state.socket.timeout(5000).emit('call:accept', { callId: d.callId }, async (err, ack) => {
       if (err || !ack || !ack.ok) {
-        return notice(`Could not accept: ${ack && ack.error ? ack.error.message : 'no answer'}`, 'error');
+        return notice(`Could not accept: ${ack && ack.error ? ack.error.message : 'no answer'}`, 'error')
       }
-      notice('');
-      openCall({ callId: d.callId, conversationId: d.conversationId, role: 'callee', media: d.media, from: d.from });
+      notice('')
+      openCall({ callId: d.callId, conversationId: d.conversationId, role: 'callee', media: d.media, from: d.from })
       // my own token for the same channel
-      const t = await api('POST', '/api/call/token', { channelName: d.conversationId });
+      const t = await api('POST', '/api/call/token', { channelName: d.conversationId })
       if (!t.ok) {
-        const [text, kind] = refusal(t.data);
-        notice(text, kind);
-        hangUp('call:end');
-        return;
+        const [text, kind] = refusal(t.data)
+        notice(text, kind)
+        hangUp('call:end')
+        return
       }
-      if (state.call && state.call.callId === d.callId) showToken(t.data);
-    });
+      if (state.call && state.call.callId === d.callId) showToken(t.data)
+    })
   }
 
   async function decline() {
-    const d = state.incoming;
-    if (!d) return;
-    hideBanner();
-    const ack = await emitAck('call:decline', { callId: d.callId });
-    log(ack && ack.ok ? `You declined the call from ${nameOf(d.from)}` : 'Decline failed');
+    const d = state.incoming
+    if (!d) return
+    hideBanner()
+    const ack = await emitAck('call:decline', { callId: d.callId })
+    log(ack && ack.ok ? `You declined the call from ${nameOf(d.from)}` : 'Decline failed')
   }
 
   function openCall(call) {
-    stopMedia();
-    const joined = new Set(call.from ? [call.from] : []); // a callee is in the call with the caller
-    state.call = { ...call, phase: call.role === 'caller' ? 'ringing' : 'active', joined, token: null };
-    const panel = $('call');
-    panel.hidden = false;
-    panel.dataset.callId = call.callId;
-    const c = state.conversations.get(call.conversationId);
-    const name = c ? c.name : call.conversationId;
+    stopMedia()
+    const joined = new Set(call.from ? [call.from] : []) // a callee is in the call with the caller
+    state.call = { ...call, phase: call.role === 'caller' ? 'ringing' : 'active', joined, token: null }
+    const panel = $('call')
+    panel.hidden = false
+    panel.dataset.callId = call.callId
+    const c = state.conversations.get(call.conversationId)
+    const name = c ? c.name : call.conversationId
     $('call-title').textContent = call.role === 'caller'
       ? `${call.media === 'video' ? 'Video' : 'Audio'} call · ${name}`
-      : `${call.media === 'video' ? 'Video' : 'Audio'} call from ${nameOf(call.from)} · ${name}`;
-    setStatus(call.role === 'caller' ? 'Ringing…' : `In call with ${namesOf([...joined])}`);
-    $('call-channel').textContent = '';
-    $('call-id').textContent = call.callId;
-    $('call-token').textContent = 'fetching…';
-    $('token-info').tBodies[0].textContent = '';
-    $('media-status').textContent = '';
-    $('videos').hidden = true;
-    renderButtons();
+      : `${call.media === 'video' ? 'Video' : 'Audio'} call from ${nameOf(call.from)} · ${name}`
+    setStatus(call.role === 'caller' ? 'Ringing…' : `In call with ${namesOf([...joined])}`)
+    $('call-channel').textContent = ''
+    $('call-id').textContent = call.callId
+    $('call-token').textContent = 'fetching…'
+    $('token-info').tBodies[0].textContent = ''
+    $('media-status').textContent = ''
+    $('videos').hidden = true
+    renderButtons()
   }
 
   /** The token response ({ token, channelName, expiresAt, ... }) for the current call. */
   function showToken(token) {
-    const call = state.call;
-    call.token = token;
-    $('call-channel').textContent = token.channelName;
-    $('call-token').textContent = token.token;
-    $('call-token').title = `expires at ${new Date(token.expiresAt * 1000).toLocaleString()}`;
-    showTokenInside(token.token).catch(err => log(`Could not decode the token: ${err.message}`));
-    if (call.phase !== 'over') startMedia().catch(err => setMedia(false, `media failed: ${err.message}`));
+    const call = state.call
+    call.token = token
+    $('call-channel').textContent = token.channelName
+    $('call-token').textContent = token.token
+    $('call-token').title = `expires at ${new Date(token.expiresAt * 1000).toLocaleString()}`
+    showTokenInside(token.token).catch(err => log(`Could not decode the token: ${err.message}`))
+    if (call.phase !== 'over') startMedia().catch(err => setMedia(false, `media failed: ${err.message}`))
   }
 
   function setStatus(text) {
-    $('call-status').textContent = text;
-    if (state.call) $('call').dataset.phase = state.call.phase;
+    $('call-status').textContent = text
+    if (state.call) $('call').dataset.phase = state.call.phase
   }
 
 
   function renderButtons() {
-    const c = state.call;
-    const live = c && c.phase !== 'over';
-    $('cancel-btn').hidden = !(live && c.role === 'caller' && c.phase === 'ringing');
-    $('hangup-btn').hidden = !(live && !(c.role === 'caller' && c.phase === 'ringing'));
-    $('close-btn').hidden = Boolean(live) || !c;
+    const c = state.call
+    const live = c && c.phase !== 'over'
+    $('cancel-btn').hidden = !(live && c.role === 'caller' && c.phase === 'ringing')
+    $('hangup-btn').hidden = !(live && !(c.role === 'caller' && c.phase === 'ringing'))
+    $('close-btn').hidden = Boolean(live) || !c
   }
 
   function endCall(text) {
-    const c = state.call;
-    if (!c || c.phase === 'over') return;
-    c.phase = 'over';
-    setStatus(text);
-    notice(text);
-    renderButtons();
-    stopMedia();
+    const c = state.call
+    if (!c || c.phase === 'over') return
+    c.phase = 'over'
+    setStatus(text)
+    notice(text)
+    renderButtons()
+    stopMedia()
   }
 
   async function hangUp(event) {
-    const c = state.call;
-    if (!c || c.phase === 'over') return;
-    endCall(event === 'call:cancel' ? 'You cancelled the call' : 'You hung up');
-    const ack = await emitAck(event, { callId: c.callId });
-    if (!ack || !ack.ok) log(`${event}: ${ack && ack.error ? ack.error.code : 'no answer'}`);
+    const c = state.call
+    if (!c || c.phase === 'over') return
+    endCall(event === 'call:cancel' ? 'You cancelled the call' : 'You hung up')
+    const ack = await emitAck(event, { callId: c.callId })
+    if (!ack || !ack.ok) log(`${event}: ${ack && ack.error ? ack.error.code : 'no answer'}`)
   }
 
   function closeCall() {
-    state.call = null;
-    $('call').hidden = true;
-    delete $('call').dataset.callId;
-    $('token-info').tBodies[0].textContent = '';
+    state.call = null
+    $('call').hidden = true
+    delete $('call').dataset.callId
+    $('token-info').tBodies[0].textContent = ''
   }
 
   // ---- the token, decoded by the server -----------------------------------------------
 
   async function showTokenInside(token) {
-    const res = await api('GET', `/api/call/inspect?token=${encodeURIComponent(token)}`);
-    if (!res.ok) throw new Error(res.data && res.data.error ? res.data.error.message : `HTTP ${res.status}`);
-    const { token: t, valid, reason } = res.data;
-    const rtc = (t.services || []).find(s => s.name === 'rtc' || s.type === 1) || {};
+    const res = await api('GET', `/api/call/inspect?token=${encodeURIComponent(token)}`)
+    if (!res.ok) throw new Error(res.data && res.data.error ? res.data.error.message : `HTTP ${res.status}`)
+    const { token: t, valid, reason } = res.data
+    const rtc = (t.services || []).find(s => s.name === 'rtc' || s.type === 1) || {}
     const rows = [
       ['version', t.version, 'token-version'],
       ['app id', t.appId, 'token-app-id'],
@@ -421,136 +421,136 @@
       ['privileges', Object.entries(rtc.privileges || {}).map(([k, v]) => `${PRIVILEGES[k] || k} ${v ? `${v} s` : '(no expiry)'}`).join(', '), 'token-privileges'],
       ['issued', new Date(t.issueTs * 1000).toLocaleString(), 'token-issued'],
       ['expires', new Date(t.expiresAt * 1000).toLocaleString(), 'token-expires'],
-      ['signature', valid ? 'valid (signed by this server)' : `not valid (${reason})`, 'token-signature'],
-    ];
-    const body = $('token-info').tBodies[0];
-    body.textContent = '';
+      ['signature', valid ? 'valid (signed by this server)' : `not valid (${reason})`, 'token-signature']
+    ]
+    const body = $('token-info').tBodies[0]
+    body.textContent = ''
     for (const [label, value, testid] of rows) {
-      const tr = document.createElement('tr');
-      const th = document.createElement('th');
-      th.textContent = label;
-      const td = document.createElement('td');
-      td.textContent = value === undefined ? '' : String(value);
-      td.setAttribute('data-testid', testid);
-      tr.append(th, td);
-      body.append(tr);
+      const tr = document.createElement('tr')
+      const th = document.createElement('th')
+      th.textContent = label
+      const td = document.createElement('td')
+      td.textContent = value === undefined ? '' : String(value)
+      td.setAttribute('data-testid', testid)
+      tr.append(th, td)
+      body.append(tr)
     }
   }
 
   // ---- media with agora-rtc-sdk-ng (optional) -------------------------------------------
 
   function setMedia(on, text) {
-    $('videos').hidden = !on;
-    const el = $('media-status');
-    el.dataset.media = on ? 'on' : 'off';
-    el.textContent = on ? `Media: ${text}` : `Media is off: ${text}. Everything else works.`;
+    $('videos').hidden = !on
+    const el = $('media-status')
+    el.dataset.media = on ? 'on' : 'off'
+    el.textContent = on ? `Media: ${text}` : `Media is off: ${text}. Everything else works.`
   }
 
   function loadScript(src) {
-    if (window.AgoraRTC) return Promise.resolve();
+    if (window.AgoraRTC) return Promise.resolve()
     return new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = src;
-      s.onload = () => resolve();
-      s.onerror = () => reject(new Error(`could not load ${src}`));
-      document.head.append(s);
-    });
+      const s = document.createElement('script')
+      s.src = src
+      s.onload = () => resolve()
+      s.onerror = () => reject(new Error(`could not load ${src}`))
+      document.head.append(s)
+    })
   }
 
   function withTimeout(promise, ms, what) {
-    let timer;
+    let timer
     return Promise.race([
       promise,
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms); }),
-    ]).finally(() => clearTimeout(timer));
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms) })
+    ]).finally(() => clearTimeout(timer))
   }
 
   async function startMedia() {
-    const media = state.config.media;
-    const call = state.call;
-    if (!media.enabled) return setMedia(false, media.reason);
-    setMedia(true, 'connecting to Agora…');
+    const media = state.config.media
+    const call = state.call
+    if (!media.enabled) return setMedia(false, media.reason)
+    setMedia(true, 'connecting to Agora…')
     try {
-      await loadScript(media.sdkUrl);
+      await loadScript(media.sdkUrl)
     } catch (err) {
-      return setMedia(false, `the Agora SDK did not load (${err.message})`);
+      return setMedia(false, `the Agora SDK did not load (${err.message})`)
     }
-    if (call !== state.call || call.phase === 'over') return;
-    const AgoraRTC = window.AgoraRTC;
-    AgoraRTC.setLogLevel(3);
-    const client = AgoraRTC.createClient({ mode: 'rtc', codec: 'vp8' });
-    const agora = { client, tracks: [] };
-    state.agora = agora;
+    if (call !== state.call || call.phase === 'over') return
+    const AgoraRTC = window.AgoraRTC
+    AgoraRTC.setLogLevel(3)
+    const client = AgoraRTC.createClient({ mode: 'rtc', codec: 'vp8' })
+    const agora = { client, tracks: [] }
+    state.agora = agora
     client.on('user-published', async (user, mediaType) => {
-      await client.subscribe(user, mediaType);
-      if (mediaType === 'video') user.videoTrack.play(remoteBox(user.uid));
-      if (mediaType === 'audio') user.audioTrack.play();
-    });
+      await client.subscribe(user, mediaType)
+      if (mediaType === 'video') user.videoTrack.play(remoteBox(user.uid))
+      if (mediaType === 'audio') user.audioTrack.play()
+    })
     client.on('user-left', user => {
-      const box = document.getElementById(`remote-${user.uid}`);
-      if (box) box.remove();
-    });
+      const box = document.getElementById(`remote-${user.uid}`)
+      if (box) box.remove()
+    })
     try {
       // the token was built for the user id as the Agora user account
       await withTimeout(client.join(state.config.appId, call.token.channelName, call.token.token, state.me.id),
-        media.joinTimeoutMs || 10000, 'joining');
+        media.joinTimeoutMs || 10000, 'joining')
     } catch (err) {
-      state.agora = null;
-      client.leave().catch(() => {});
-      return setMedia(false, `Agora is unreachable or refused the token (${err.message})`);
+      state.agora = null
+      client.leave().catch(() => {})
+      return setMedia(false, `Agora is unreachable or refused the token (${err.message})`)
     }
     if (state.agora !== agora) {
-      client.leave().catch(() => {});
-      return;
+      client.leave().catch(() => {})
+      return
     }
     try {
       agora.tracks = call.media === 'video'
         ? await AgoraRTC.createMicrophoneAndCameraTracks()
-        : [await AgoraRTC.createMicrophoneAudioTrack()];
-      const video = agora.tracks.find(t => t.trackMediaType === 'video');
-      if (video) video.play('local-video');
-      await client.publish(agora.tracks);
-      setMedia(true, `joined channel ${call.token.channelName} with ${call.media}`);
+        : [await AgoraRTC.createMicrophoneAudioTrack()]
+      const video = agora.tracks.find(t => t.trackMediaType === 'video')
+      if (video) video.play('local-video')
+      await client.publish(agora.tracks)
+      setMedia(true, `joined channel ${call.token.channelName} with ${call.media}`)
     } catch (err) {
-      setMedia(true, `joined channel ${call.token.channelName}, receiving only (no camera or microphone: ${err.message})`);
+      setMedia(true, `joined channel ${call.token.channelName}, receiving only (no camera or microphone: ${err.message})`)
     }
   }
 
   function remoteBox(uid) {
-    let box = document.getElementById(`remote-${uid}`);
+    let box = document.getElementById(`remote-${uid}`)
     if (!box) {
-      box = document.createElement('div');
-      box.className = 'video';
-      box.id = `remote-${uid}`;
-      const label = document.createElement('span');
-      label.textContent = nameOf(String(uid));
-      box.append(label);
-      $('remote-videos').append(box);
+      box = document.createElement('div')
+      box.className = 'video'
+      box.id = `remote-${uid}`
+      const label = document.createElement('span')
+      label.textContent = nameOf(String(uid))
+      box.append(label)
+      $('remote-videos').append(box)
     }
-    return box;
+    return box
   }
 
   function stopMedia() {
-    const agora = state.agora;
-    state.agora = null;
-    if (!agora) return;
-    for (const t of agora.tracks) t.close();
-    agora.client.leave().catch(() => {});
-    $('remote-videos').textContent = '';
+    const agora = state.agora
+    state.agora = null
+    if (!agora) return
+    for (const t of agora.tracks) t.close()
+    agora.client.leave().catch(() => {})
+    $('remote-videos').textContent = ''
   }
 
   // ---- wiring ------------------------------------------------------------------------------
 
-  $('accept-btn').addEventListener('click', () => accept());
-  $('decline-btn').addEventListener('click', () => decline());
-  $('cancel-btn').addEventListener('click', () => hangUp('call:cancel'));
-  $('hangup-btn').addEventListener('click', () => hangUp('call:end'));
-  $('close-btn').addEventListener('click', () => closeCall());
-  $('logout-btn').addEventListener('click', () => logout());
+  $('accept-btn').addEventListener('click', () => accept())
+  $('decline-btn').addEventListener('click', () => decline())
+  $('cancel-btn').addEventListener('click', () => hangUp('call:cancel'))
+  $('hangup-btn').addEventListener('click', () => hangUp('call:end'))
+  $('close-btn').addEventListener('click', () => closeCall())
+  $('logout-btn').addEventListener('click', () => logout())
   $('call-by-id').addEventListener('submit', e => {
-    e.preventDefault();
-    startCall($('conversation-id').value, 'video');
-  });
+    e.preventDefault()
+    startCall($('conversation-id').value, 'video')
+  })
 
-  boot().catch(err => notice(`The demo server did not answer: ${err.message}`, 'error'));
-})();
+  boot().catch(err => notice(`The demo server did not answer: ${err.message}`, 'error'))
+})()

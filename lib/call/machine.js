@@ -50,7 +50,7 @@ const Event = Object.freeze({
   END: 'end',
   CANCEL: 'cancel',
   DISCONNECT: 'disconnect',
-  TIMEOUT: 'timeout',
+  TIMEOUT: 'timeout'
 })
 
 // [next member state, event told to the others, reason if the call ends]
@@ -59,13 +59,13 @@ const TABLE = Object.freeze({
     [Event.ACCEPT]: [Member.JOINED, ServerEvent.ACCEPTED, null],
     [Event.DECLINE]: [Member.DECLINED, ServerEvent.DECLINED, Reason.DECLINED],
     [Event.END]: [Member.DECLINED, ServerEvent.DECLINED, Reason.DECLINED],
-    [Event.DISCONNECT]: [Member.DECLINED, ServerEvent.DECLINED, Reason.DISCONNECT],
+    [Event.DISCONNECT]: [Member.DECLINED, ServerEvent.DECLINED, Reason.DISCONNECT]
   }),
   [Member.JOINED]: Object.freeze({
     [Event.END]: [Member.LEFT, ServerEvent.LEFT, Reason.HANGUP],
     [Event.CANCEL]: [Member.LEFT, ServerEvent.LEFT, Reason.CANCELLED],
-    [Event.DISCONNECT]: [Member.LEFT, ServerEvent.LEFT, Reason.DISCONNECT],
-  }),
+    [Event.DISCONNECT]: [Member.LEFT, ServerEvent.LEFT, Reason.DISCONNECT]
+  })
 })
 
 const base = (call) => ({ callId: call.callId, conversationId: call.conversationId })
@@ -191,7 +191,7 @@ function start(init, ringing, busy) {
     phase: Phase.RINGING,
     joined: 1,
     ringing: ringing.length,
-    members,
+    members
   }
   const b = base(call)
   const effects = []

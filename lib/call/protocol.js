@@ -9,7 +9,7 @@ const ClientEvent = Object.freeze({
   ACCEPT: 'call:accept', // { callId }
   DECLINE: 'call:decline', // { callId }
   CANCEL: 'call:cancel', // { callId }, the caller only
-  END: 'call:end', // { callId }: hang up; while ringing it declines
+  END: 'call:end' // { callId }: hang up; while ringing it declines
 })
 
 // Server -> client.
@@ -21,7 +21,7 @@ const ServerEvent = Object.freeze({
   CANCELLED: 'call:cancelled', // { callId, conversationId, by }: to those still ringing when it ends
   ENDED: 'call:ended', // { callId, conversationId, by, reason }: to those in the call when it ends
   MISSED: 'call:missed', // { callId, conversationId, userIds }: ring timeout
-  BUSY: 'call:busy', // { callId, conversationId, userIds }: to the caller
+  BUSY: 'call:busy' // { callId, conversationId, userIds }: to the caller
 })
 
 // A member's state in a call. RINGING and JOINED are "in the call": a user is in
@@ -32,7 +32,7 @@ const Member = Object.freeze({
   DECLINED: 'declined',
   LEFT: 'left',
   MISSED: 'missed',
-  BUSY: 'busy',
+  BUSY: 'busy'
 })
 
 const isActive = (state) => state === Member.RINGING || state === Member.JOINED
@@ -48,7 +48,7 @@ const Reason = Object.freeze({
   MISSED: 'missed',
   BUSY: 'busy',
   DISCONNECT: 'disconnect',
-  UNAVAILABLE: 'unavailable', // the shared store lost the call (Redis restarted empty, or from an older snapshot)
+  UNAVAILABLE: 'unavailable' // the shared store lost the call (Redis restarted empty, or from an older snapshot)
 })
 
 // Codes of a failed acknowledgement: { ok: false, error: { code, message, ... } }.
@@ -63,7 +63,7 @@ const AckError = Object.freeze({
   CALL_NOT_FOUND: 'CALL_NOT_FOUND',
   INVALID_STATE: 'INVALID_STATE',
   UNAVAILABLE: 'UNAVAILABLE',
-  INTERNAL: 'INTERNAL',
+  INTERNAL: 'INTERNAL'
 })
 
 const MESSAGES = Object.freeze({
@@ -77,7 +77,7 @@ const MESSAGES = Object.freeze({
   CALL_NOT_FOUND: 'No such call for this user',
   INVALID_STATE: 'This call cannot do that now',
   UNAVAILABLE: 'Call signaling is unavailable',
-  INTERNAL: 'Internal server error',
+  INTERNAL: 'Internal server error'
 })
 
 /** An error answered to the client in the ack; never carries server internals. */
@@ -140,5 +140,5 @@ module.exports = {
   SignalError,
   isActive,
   readStart,
-  readCallId,
+  readCallId
 }

@@ -26,7 +26,7 @@ const STEP = {
   [ClientEvent.ACCEPT]: Event.ACCEPT,
   [ClientEvent.DECLINE]: Event.DECLINE,
   [ClientEvent.CANCEL]: Event.CANCEL,
-  [ClientEvent.END]: Event.END,
+  [ClientEvent.END]: Event.END
 }
 
 const isThenable = (x) => x !== null && (typeof x === 'object' || typeof x === 'function') && typeof x.then === 'function'
@@ -86,7 +86,7 @@ function validate(io, input) {
     onError: fn(o.onError, 'options.onError', '(err) => void', null),
     room: toRoomFn(o.room),
     lookupTimeoutMs: positiveInt(o.lookupTimeoutMs, 'options.lookupTimeoutMs', 5000),
-    limiter: rateLimit(o.ringRateLimit, 'options.ringRateLimit', { max: 20, windowMs: 60000 }),
+    limiter: rateLimit(o.ringRateLimit, 'options.ringRateLimit', { max: 20, windowMs: 60000 })
   }
 }
 
@@ -255,7 +255,7 @@ function attachCallSignaling(io, input) {
       callerId: userId,
       media,
       now: Date.now(),
-      ringTimeoutMs,
+      ringTimeoutMs
     }
     const result = await store.create(init, keys)
     if (result.error === 'DUPLICATE_CALL_ID') throw callError('ERR_AGORA_INVALID_CALL_ID', 'generateCallId() repeated an id in use')
@@ -477,7 +477,7 @@ function attachCallSignaling(io, input) {
         if (unwatch) unwatch()
       }
       attached.clear()
-    },
+    }
   }
 }
 

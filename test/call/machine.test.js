@@ -22,7 +22,7 @@ function callWith(states) {
     phase: count(JOINED) > 1 ? Phase.ACTIVE : Phase.RINGING,
     joined: count(JOINED),
     ringing: count(RINGING),
-    members,
+    members
   }
 }
 
@@ -36,8 +36,7 @@ function summary(result) {
     else if (e.type === 'emit') {
       out.push(`${e.event}>${[...e.to].join(',') || '-'}${e.echo ? '+echo' : ''}${e.data.reason ? `(${e.data.reason})` : ''}` +
         `${e.data.userIds ? `[${e.data.userIds.join(',')}]` : ''}`)
-    }
-    else if (e.type === 'timer') out.push(`timer:${e.action}`)
+    } else if (e.type === 'timer') out.push(`timer:${e.action}`)
     else out.push(e.type)
   }
   return out.join(' ')
@@ -54,7 +53,7 @@ const DIRECT = [
   [JOINED, Event.DECLINE, 'INVALID_STATE'],
   [JOINED, Event.END, 'b=left timer:clear end call:ended>a+echo(hangup)'],
   [JOINED, Event.CANCEL, 'INVALID_STATE'], // b is not the caller
-  [JOINED, Event.DISCONNECT, 'b=left timer:clear end call:ended>a(disconnect)'],
+  [JOINED, Event.DISCONNECT, 'b=left timer:clear end call:ended>a(disconnect)']
 ]
 for (const s of [DECLINED, LEFT, MISSED, BUSY]) {
   for (const e of [Event.ACCEPT, Event.DECLINE, Event.END, Event.CANCEL]) DIRECT.push([s, e, 'INVALID_STATE'])
@@ -77,7 +76,7 @@ describe('the caller a', () => {
     [{ b: JOINED }, Event.CANCEL, 'a=left timer:clear end call:ended>b+echo(cancelled)'],
     [{ b: JOINED, c: RINGING }, Event.CANCEL, 'a=left call:left>b+echo'], // b and c can still talk
     [{ b: JOINED, c: JOINED }, Event.END, 'a=left call:left>b,c+echo'],
-    [{ b: RINGING }, Event.ACCEPT, 'INVALID_STATE'],
+    [{ b: RINGING }, Event.ACCEPT, 'INVALID_STATE']
   ])('%o, a %s -> %s', (others, event, expected) => {
     expect(summary(step(callWith({ a: JOINED, ...others }), event, 'a', 50))).toBe(expected)
   })
@@ -92,7 +91,7 @@ describe('group call (a joined, b and c)', () => {
     [{ b: RINGING, c: DECLINED }, 'b', Event.DECLINE, 'b=declined call:declined>a+echo timer:clear end call:ended>a(declined)'],
     [{ b: JOINED, c: RINGING }, 'b', Event.END, 'b=left call:left>a+echo'],
     [{ b: JOINED, c: JOINED }, 'c', Event.DISCONNECT, 'c=left call:left>a,b'],
-    [{ b: LEFT, c: RINGING }, 'a', Event.END, 'a=left timer:clear end call:ended>-+echo(hangup) call:cancelled>c'],
+    [{ b: LEFT, c: RINGING }, 'a', Event.END, 'a=left timer:clear end call:ended>-+echo(hangup) call:cancelled>c']
   ])('%o, %s %s -> %s', (others, actor, event, expected) => {
     expect(summary(step(callWith({ a: JOINED, ...others }), event, actor, 50))).toBe(expected)
   })
@@ -104,7 +103,7 @@ describe('timeout', () => {
     [{ b: RINGING }, 100, 'b=missed call:missed>b call:missed>a[b] timer:clear end call:ended>a(missed)'],
     [{ b: RINGING, c: JOINED }, 100, 'b=missed call:missed>b call:missed>a,c[b] timer:clear'],
     [{ b: RINGING, c: RINGING, d: JOINED }, 100, 'b,c=missed call:missed>b,c call:missed>a,d[b,c] timer:clear'],
-    [{ b: JOINED }, 100, ''],
+    [{ b: JOINED }, 100, '']
   ])('%o at %d -> %s', (others, now, expected) => {
     expect(summary(step(callWith({ a: JOINED, ...others }), Event.TIMEOUT, null, now))).toBe(expected)
   })

@@ -14,7 +14,7 @@ const init = (callerId, extra = {}) => ({
   media: 'audio',
   now: 1_000_000,
   ringTimeoutMs: 30000,
-  ...extra,
+  ...extra
 })
 
 const emits = (effects) => effects.filter((e) => e.type === 'emit').map((e) => [e.event, [...e.to].sort()])
@@ -125,7 +125,7 @@ function storeContract(name, makeStore, dispose = async () => {}, { groupAccepts
       await store.apply(call.callId, Event.DECLINE, 'c', 2)
       const [x, y] = await Promise.all([
         store.apply(call.callId, Event.END, 'a', 3),
-        store.apply(call.callId, Event.DISCONNECT, 'b', 3),
+        store.apply(call.callId, Event.DISCONNECT, 'b', 3)
       ])
       const ends = [x, y].filter((r) => !r.error && types(r.effects).includes('end'))
       expect(ends.length).toBe(1)

@@ -10,17 +10,15 @@ test('close() while a big group\'s call:start is computing keys: no call is stor
   const N = 20000
   const participants = Array.from({ length: N }, (_, i) => hex(i + 1))
   const conversation = { _id: 'big', participants }
-  let handle
   const srv = await startServer({
     signaling: {
       // the lookup answers, and close() runs on the next turn of the loop
       findConversation: async () => {
-        setImmediate(() => handle.close())
+        setImmediate(() => srv.handle.close())
         return conversation
-      },
-    },
+      }
+    }
   })
-  handle = srv.handle
   try {
     const caller = await srv.connect(hex(1))
     const callee = await srv.connect(hex(2))
@@ -30,7 +28,7 @@ test('close() while a big group\'s call:start is computing keys: no call is stor
     expect(ack).toEqual(expect.objectContaining({ ok: expect.any(Boolean) }))
     // today: acked ok, stored, never rung and never timed out (close() cleared the timers):
     // the caller and all 19,999 members are "in a call" for good
-    expect({ stored: handle.store.size, callerIn: handle.store.callIdOf(hex(1)) !== null, rang: rang.length })
+    expect({ stored: srv.handle.store.size, callerIn: srv.handle.store.callIdOf(hex(1)) !== null, rang: rang.length })
       .toEqual({ stored: 0, callerIn: false, rang: 0 })
   } finally {
     await srv.stop()

@@ -34,7 +34,7 @@ async function startServer({ conversations = new Map(), signaling = {}, router =
   })
   if (router) {
     app.use('/api/call', createCallTokenRouter({
-      appId: APP_ID, appCertificate: CERT, findConversation: find, onError: (err) => faults.push(err), ...router,
+      appId: APP_ID, appCertificate: CERT, findConversation: find, onError: (err) => faults.push(err), ...router
     }))
   }
   const server = await listen(app)
@@ -56,7 +56,7 @@ async function startServer({ conversations = new Map(), signaling = {}, router =
       handle.close()
       await new Promise((resolve) => io.close(() => resolve()))
       await close(server)
-    },
+    }
   }
 }
 

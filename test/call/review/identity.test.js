@@ -9,7 +9,7 @@ const { startServer, emitAck, waitFor } = require('./helpers')
 const UUID = '109eea49-9975-411d-8b23-41b389fe8497'
 const Conversation = mongoose.model('ReviewUuidConversation', new mongoose.Schema({
   _id: mongoose.Schema.Types.UUID,
-  participants: [String],
+  participants: [String]
 }))
 // A record as mongoose 9 hands it back; any letter case of the UUID finds it
 // (mongoose casts both spellings to the same bson UUID).

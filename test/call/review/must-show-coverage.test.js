@@ -63,7 +63,10 @@ test.each([['undefined', undefined], ['null', null], ['an http-errors shape', { 
 
 test('#7 lookupTimeoutMs: a hung findConversation is 503 LOOKUP_TIMEOUT on the route and LOOKUP_TIMEOUT in the ack', async () => {
   const never = () => new Promise(() => {})
-  const srv = await startServer({ signaling: { findConversation: never, lookupTimeoutMs: 200 }, router: { findConversation: never, lookupTimeoutMs: 200 } })
+  const srv = await startServer({
+    signaling: { findConversation: never, lookupTimeoutMs: 200 },
+    router: { findConversation: never, lookupTimeoutMs: 200 }
+  })
   try {
     const res = await request(srv.app).post('/api/call/token').set('Authorization', 'Bearer a').send({ channelName: 'ab' })
     expect([res.status, res.body.error.code]).toEqual([503, 'LOOKUP_TIMEOUT'])

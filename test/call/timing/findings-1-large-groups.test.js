@@ -1,6 +1,6 @@
 // Timing: run alone (npm run test:timing, serially after the other suites), so that
 // what is measured is this code and not the other test files running beside it.
-'use strict';
+'use strict'
 
 // Issue 11's eight findings, one describe each, against the public API only
 // (agora-call-token, /express, /socket) and the behaviour fixed in the
@@ -15,147 +15,44 @@
 // separate O(n) from O(n^2), one query from a 10,000-element walk, an answer
 // from no answer at all.
 
-const crypto = require('crypto');
-const http = require('http');
-const express = require('express');
-const request = require('supertest');
-const createHttpError = require('http-errors');
-const mongoose = require('mongoose');
-const { Server } = require('socket.io');
-const { ObjectId } = require('bson');
-const act = require('../../../lib/index');
-const { createCallTokenRouter } = require('../../../lib/express');
-const { attachCallSignaling, notifyIncomingCall } = require('../../../lib/socket');
-const { listen, close, urlOf } = require('../../helpers/http');
-const { connectClient, waitFor, emitAck, sleep, disconnectAll } = require('../../helpers/sockets');
-const { startCallWorker } = require('../../helpers/call-worker');
+const { connectClient, waitFor, emitAck, sleep, disconnectAll } = require('../../helpers/sockets')
+const { startCallWorker } = require('../../helpers/call-worker')
 
-const APP_ID = crypto.randomBytes(16).toString('hex');
-const CERT = crypto.randomBytes(16).toString('hex');
 
 // 24-hex ids with letters in them, so that letter case matters
-const ALICE = '65b0aaaa0000000000000001';
-const BOB = '65b0bbbb0000000000000002';
-const CAROL = '65b0cccc0000000000000003';
-const EVE = '65b0eeee0000000000000009'; // never a member
-
-/** Resolves like `promise`, or rejects with `what` once `ms` have passed. */
-function within(promise, ms, what) {
-  let timer;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
+const ALICE = '65b0aaaa0000000000000001'
+const BOB = '65b0bbbb0000000000000002'
+const CAROL = '65b0cccc0000000000000003'
 
 /** An acked emit that fails with a readable message when the server does not answer. */
 function ask(client, event, payload, ms = 1000) {
   return emitAck(client, event, payload, ms).catch(err => {
-    throw new Error(`${event} ${JSON.stringify(payload)}: no ack within ${ms} ms (${err.message})`);
-  });
+    throw new Error(`${event} ${JSON.stringify(payload)}: no ack within ${ms} ms (${err.message})`)
+  })
 }
 
 async function timedAsk(client, event, payload, ms) {
-  const t0 = performance.now();
-  const ack = await ask(client, event, payload, ms);
-  return { ack, ms: performance.now() - t0 };
+  const t0 = performance.now()
+  const ack = await ask(client, event, payload, ms)
+  return { ack, ms: performance.now() - t0 }
 }
 
 function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-/** A promise with its resolve function outside. */
-function deferred() {
-  let resolve;
-  const promise = new Promise(r => { resolve = r; });
-  return { promise, resolve };
-}
-
-/** Test-only auth: the handshake's auth.userId. */
-function testAuth(socket, next) {
-  const { userId } = socket.handshake.auth || {};
-  if (typeof userId === 'string') socket.data.userId = userId;
-  next();
-}
-
-/**
- * An in-process express + socket.io server on 127.0.0.1. `x-user` names the
- * HTTP user (an ObjectId when it is 24 hex, else the string).
- */
-async function startServer({ findConversation, router = {}, signaling = {}, namespaces = {} }) {
-  const app = express();
-  app.use((req, res, next) => {
-    const u = req.get('x-user');
-    if (u) req.user = { _id: /^[0-9a-fA-F]{24}$/.test(u) ? new ObjectId(u) : u };
-    next();
-  });
-  const routerErrors = [];
-  app.use('/api/call', createCallTokenRouter({
-    appId: APP_ID, appCertificate: CERT, findConversation,
-    onError: (err, req) => routerErrors.push({ err, req }), ...router,
-  }));
-  const server = await listen(app);
-  const io = new Server(server);
-  const faults = [];
-  const handles = {};
-  io.use(testAuth);
-  handles['/'] = attachCallSignaling(io, { findConversation, onError: err => faults.push(err), ...signaling });
-  for (const [name, opts] of Object.entries(namespaces)) {
-    io.of(name).use(testAuth);
-    handles[name] = attachCallSignaling(io.of(name), { findConversation, onError: err => faults.push(err), ...opts });
-  }
-  const clients = [];
-  return {
-    server, io, url: urlOf(server), handles, faults, routerErrors,
-    async connect(userId, ns = '') {
-      const client = connectClient(urlOf(server) + ns, { userId });
-      clients.push(client);
-      return client.ready;
-    },
-    async close() {
-      disconnectAll(clients);
-      for (const h of Object.values(handles)) h.close();
-      await new Promise(resolve => io.close(() => resolve()));
-      await close(server);
-    },
-  };
-}
-
-/** A record the way mongoose's lean() returns one: ObjectId _id and participants. */
-function record(id, members) {
-  return { _id: new ObjectId(id), participants: members.map(m => new ObjectId(m)) };
-}
-
-/** Like mongoose findById: casts the id (any letter case) to an ObjectId, CastError when it is none. */
-function findById(byHex) {
-  return async id => {
-    let oid;
-    try {
-      oid = new ObjectId(id);
-    } catch (_) {
-      throw new mongoose.Error.CastError('ObjectId', id, '_id');
-    }
-    return byHex.get(oid.toHexString()) ?? null;
-  };
-}
-
-function token(server, userId, body) {
-  return request(server).post('/api/call/token').set('x-user', userId).send(body);
+  const s = [...values].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
 }
 
 // -----------------------------------------------------------------------------
 
 describe('finding 1: large groups do not block the server', () => {
-  const BIG = '65c0000000000000000b2000'; // 20,000 members
-  const MID = '65c0000000000000000b0500'; // 5,000 members
-  const SMALL = '65c0000000000000000b0003'; // 3 members
-  const DIRECT = '65c0000000000000000b0002';
-  const ZED = '65b0dddd00000000000000ff'; // the last member of the big ones
-  let w;
-  let clients;
+  const BIG = '65c0000000000000000b2000' // 20,000 members
+  const MID = '65c0000000000000000b0500' // 5,000 members
+  const SMALL = '65c0000000000000000b0003' // 3 members
+  const DIRECT = '65c0000000000000000b0002'
+  const ZED = '65b0dddd00000000000000ff' // the last member of the big ones
+  let w
+  let clients
 
   beforeEach(async () => {
     w = await startCallWorker({
@@ -163,95 +60,94 @@ describe('finding 1: large groups do not block the server', () => {
         { id: BIG, users: [ALICE, BOB], tail: [ZED], size: 20000 },
         { id: MID, users: [ALICE, BOB, CAROL], tail: [ZED], size: 5000 },
         { id: SMALL, users: [ALICE, BOB, CAROL] },
-        { id: DIRECT, users: [ALICE, BOB] },
+        { id: DIRECT, users: [ALICE, BOB] }
       ],
-      signaling: { ringTimeoutMs: 60000, ringRateLimit: false },
-    });
-    clients = {};
+      signaling: { ringTimeoutMs: 60000, ringRateLimit: false }
+    })
+    clients = {}
     for (const [name, id] of Object.entries({ alice: ALICE, bob: BOB, carol: CAROL, zed: ZED })) {
-      clients[name] = connectClient(w.url, { userId: id });
+      clients[name] = connectClient(w.url, { userId: id })
     }
-    await Promise.all(Object.values(clients).map(c => c.ready));
-  });
+    await Promise.all(Object.values(clients).map(c => c.ready))
+  })
 
   afterEach(async () => {
-    disconnectAll(Object.values(clients));
-    await w.terminate(); // also a server still stuck in a synchronous loop
-  });
+    disconnectAll(Object.values(clients))
+    await w.terminate() // also a server still stuck in a synchronous loop
+  })
 
   test('call:start in a 20,000-member conversation is acked within 1 s, rings the last member, no block over 200 ms', async () => {
-    const { alice, zed } = clients;
-    await w.request('eld:start');
-    const { ack, ms } = await timedAsk(alice, 'call:start', { conversationId: BIG, media: 'audio' }, 3000);
-    expect(ack).toEqual({ ok: true, callId: expect.any(String) });
-    expect(ms).toBeLessThan(1000);
-    const ring = await waitFor(zed, 'incoming-call', d => d.callId === ack.callId, 3000);
-    expect(ring).toEqual({ callId: ack.callId, conversationId: BIG, from: ALICE, media: 'audio' });
-    await sleep(100);
-    const { maxMs } = await w.request('eld:stop');
-    expect(maxMs).toBeLessThan(200);
-    expect(await ask(alice, 'call:cancel', { callId: ack.callId }, 3000)).toEqual({ ok: true, callId: ack.callId });
-  }, 15000);
+    const { alice, zed } = clients
+    await w.request('eld:start')
+    const { ack, ms } = await timedAsk(alice, 'call:start', { conversationId: BIG, media: 'audio' }, 3000)
+    expect(ack).toEqual({ ok: true, callId: expect.any(String) })
+    expect(ms).toBeLessThan(1000)
+    const ring = await waitFor(zed, 'incoming-call', d => d.callId === ack.callId, 3000)
+    expect(ring).toEqual({ callId: ack.callId, conversationId: BIG, from: ALICE, media: 'audio' })
+    await sleep(100)
+    const { maxMs } = await w.request('eld:stop')
+    expect(maxMs).toBeLessThan(200)
+    expect(await ask(alice, 'call:cancel', { callId: ack.callId }, 3000)).toEqual({ ok: true, callId: ack.callId })
+  }, 15000)
 
   test('a refused start (caller already in a call) into a 20,000-member conversation is cheap, also repeated', async () => {
-    const { alice, bob } = clients;
-    const first = await ask(alice, 'call:start', { conversationId: DIRECT }, 3000);
-    expect(first.ok).toBe(true);
-    await waitFor(bob, 'incoming-call', d => d.callId === first.callId, 3000);
-    expect(await ask(bob, 'call:accept', { callId: first.callId }, 3000)).toEqual({ ok: true, callId: first.callId });
+    const { alice, bob } = clients
+    const first = await ask(alice, 'call:start', { conversationId: DIRECT }, 3000)
+    expect(first.ok).toBe(true)
+    await waitFor(bob, 'incoming-call', d => d.callId === first.callId, 3000)
+    expect(await ask(bob, 'call:accept', { callId: first.callId }, 3000)).toEqual({ ok: true, callId: first.callId })
 
-    await w.request('eld:start');
-    const t0 = performance.now();
+    await w.request('eld:start')
+    const t0 = performance.now()
     for (let i = 0; i < 5; i++) {
-      const refused = await ask(alice, 'call:start', { conversationId: BIG }, 3000);
-      expect(refused).toEqual({ ok: false, error: expect.objectContaining({ code: 'ALREADY_IN_CALL' }) });
+      const refused = await ask(alice, 'call:start', { conversationId: BIG }, 3000)
+      expect(refused).toEqual({ ok: false, error: expect.objectContaining({ code: 'ALREADY_IN_CALL' }) })
     }
-    expect(performance.now() - t0).toBeLessThan(1000);
-    const { maxMs } = await w.request('eld:stop');
-    expect(maxMs).toBeLessThan(200);
+    expect(performance.now() - t0).toBeLessThan(1000)
+    const { maxMs } = await w.request('eld:stop')
+    expect(maxMs).toBeLessThan(200)
     // answered before the conversation was even looked up
-    expect((await w.request('lookups'))[BIG]).toBeUndefined();
-    expect(await ask(alice, 'call:end', { callId: first.callId }, 3000)).toEqual({ ok: true, callId: first.callId });
-  }, 15000);
+    expect((await w.request('lookups'))[BIG]).toBeUndefined()
+    expect(await ask(alice, 'call:end', { callId: first.callId }, 3000)).toEqual({ ok: true, callId: first.callId })
+  }, 15000)
 
   test('notifyIncomingCall over 20,000 participants returns within 1 s and rings the last one', async () => {
-    const answer = await w.request('notify', { id: BIG, from: ALICE }, { timeoutMs: 3000 });
-    expect(answer.notified).toBe(19999);
-    expect(answer.ms).toBeLessThan(1000);
+    const answer = await w.request('notify', { id: BIG, from: ALICE }, { timeoutMs: 3000 })
+    expect(answer.notified).toBe(19999)
+    expect(answer.ms).toBeLessThan(1000)
     expect(await waitFor(clients.zed, 'incoming-call', undefined, 3000))
-      .toEqual({ media: 'audio', conversationId: BIG, from: ALICE });
-  }, 15000);
+      .toEqual({ media: 'audio', conversationId: BIG, from: ALICE })
+  }, 15000)
 
   test('accept and decline in a 5,000-member call cost at most 2x + 5 ms of a 3-member call (medians)', async () => {
-    const { alice, bob, carol } = clients;
-    const times = { [SMALL]: { accept: [], decline: [] }, [MID]: { accept: [], decline: [] } };
+    const { alice, bob, carol } = clients
+    const times = { [SMALL]: { accept: [], decline: [] }, [MID]: { accept: [], decline: [] } }
     for (let round = 0; round < 4; round++) {
       for (const conversationId of [SMALL, MID]) {
-        const start = await ask(alice, 'call:start', { conversationId }, 3000);
-        expect(start.ok).toBe(true);
-        const { callId } = start;
-        await Promise.all([bob, carol].map(c => waitFor(c, 'incoming-call', d => d.callId === callId, 3000)));
+        const start = await ask(alice, 'call:start', { conversationId }, 3000)
+        expect(start.ok).toBe(true)
+        const { callId } = start
+        await Promise.all([bob, carol].map(c => waitFor(c, 'incoming-call', d => d.callId === callId, 3000)))
         // a big group is rung 1,000 rooms per turn of the event loop: let that finish, so that
         // what is timed is the accept, not the tail of the ringing
-        await sleep(100);
-        const accepted = await timedAsk(bob, 'call:accept', { callId }, 3000);
-        expect(accepted.ack).toEqual({ ok: true, callId });
-        const declined = await timedAsk(carol, 'call:decline', { callId }, 3000);
-        expect(declined.ack).toEqual({ ok: true, callId });
+        await sleep(100)
+        const accepted = await timedAsk(bob, 'call:accept', { callId }, 3000)
+        expect(accepted.ack).toEqual({ ok: true, callId })
+        const declined = await timedAsk(carol, 'call:decline', { callId }, 3000)
+        expect(declined.ack).toEqual({ ok: true, callId })
         if (round > 0) { // round 0 warms up
-          times[conversationId].accept.push(accepted.ms);
-          times[conversationId].decline.push(declined.ms);
+          times[conversationId].accept.push(accepted.ms)
+          times[conversationId].decline.push(declined.ms)
         }
-        expect((await ask(bob, 'call:end', { callId }, 3000)).ok).toBe(true);
-        if (conversationId === MID) expect((await ask(alice, 'call:end', { callId }, 3000)).ok).toBe(true);
+        expect((await ask(bob, 'call:end', { callId }, 3000)).ok).toBe(true)
+        if (conversationId === MID) expect((await ask(alice, 'call:end', { callId }, 3000)).ok).toBe(true)
       }
     }
     for (const what of ['accept', 'decline']) {
-      const small = median(times[SMALL][what]);
-      const big = median(times[MID][what]);
-      const report = { what, smallMs: +small.toFixed(2), bigMs: +big.toFixed(2) };
-      expect({ ...report, ok: big <= 2 * small + 5 }).toEqual({ ...report, ok: true });
+      const small = median(times[SMALL][what])
+      const big = median(times[MID][what])
+      const report = { what, smallMs: +small.toFixed(2), bigMs: +big.toFixed(2) }
+      expect({ ...report, ok: big <= 2 * small + 5 }).toEqual({ ...report, ok: true })
     }
-  }, 30000);
-});
-
+  }, 30000)
+})

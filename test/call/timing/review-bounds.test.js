@@ -3,7 +3,7 @@
 // per-user event queue, the ring rate-limit map.
 const v8 = require('v8')
 const vm = require('vm')
-const { startServer, emitAck, sleep } = require('../review/helpers')
+const { startServer, sleep } = require('../review/helpers')
 const { rateLimit } = require('../../../lib/call/options')
 
 v8.setFlagsFromString('--expose-gc')
@@ -20,7 +20,7 @@ test('one client cannot make the server hold an unbounded queue of its call:star
   const conversations = new Map([['ab', { _id: 'ab', participants: ['a', 'b'] }]])
   const srv = await startServer({
     conversations,
-    signaling: { findConversation: () => hung, lookupTimeoutMs: 60000 },
+    signaling: { findConversation: () => hung, lookupTimeoutMs: 60000 }
   })
   try {
     const a = await srv.connect('a')

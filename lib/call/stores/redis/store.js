@@ -54,7 +54,7 @@ function decodeCall({ meta, others, bits }, [phase, answeredAt, joined, ringing,
     phase: String(phase),
     joined: Number(joined),
     ringing: Number(ringing),
-    members,
+    members
   }
 }
 
@@ -218,7 +218,7 @@ class RedisCallStore {
     const caller = String(init.callerId)
     const ringUntil = init.now + init.ringTimeoutMs
     const meta = JSON.stringify({
-      callId: init.callId, conversationId: init.conversationId, callerId: caller, media: init.media, createdAt: init.now, ringUntil,
+      callId: init.callId, conversationId: init.conversationId, callerId: caller, media: init.media, createdAt: init.now, ringUntil
     })
     const reply = await this._script(S.CREATE,
       (b) => [b + 'c:' + init.callId, b + 'dl', b + 'u:' + caller, ...list.map((u) => b + 'u:' + u)],
