@@ -275,6 +275,19 @@ function findMixed(list, from, needle) {
   return false
 }
 
+// A bson 7 ObjectId holding the cached needle's four integers is that needle:
+// its current values are compared, so a changed object is never taken for it.
+function sameOid(needle, id) {
+  if (!needle.oid || typeof id !== 'object' || id === null) return false
+  try {
+    const i3 = id.i3
+    return typeof i3 === 'number' && i3 === needle.i[3] && id.i0 === needle.i[0] && id.i1 === needle.i[1] &&
+      id.i2 === needle.i[2] && isInt24(i3)
+  } catch {
+    return false // a getter that throws: the full read below reports it
+  }
+}
+
 /**
  * isParticipant(conversationOrParticipants, userId) -> boolean, by the rule
  * above: the same user in any of its shapes matches, nothing else does.
@@ -285,7 +298,7 @@ function isParticipant(conversationOrParticipants, userId) {
     throw invalidType('userId', 'a string, an ObjectId or a 12-byte Uint8Array', userId)
   }
   let needle = lastNeedle
-  if (needle === null || needle.raw !== userId) {
+  if (needle === null || (needle.raw !== userId && !sameOid(needle, userId))) {
     const key = typeof userId === 'string' ? textKey(userId) : userKey(userId)
     if (key === null) return false
     needle = needleOf(key)
