@@ -62,13 +62,16 @@ if (fixtures) {
   const v007 = JSON.parse(fs.readFileSync(path.join(fixtures, 'accesstoken2-007.json'), 'utf8')).vectors
   for (const v of v007) {
     const expected = '007' + zlib.deflateSync(Buffer.from(v.content, 'base64')).toString('base64')
-    if (act.buildAccessToken(v) !== expected) fail(`vector ${v.name}`)
+    // only the builder's options: a vector also carries its name, token and payload
+    const { appId, appCertificate, issueTs, expire, salt, services } = v
+    if (act.buildAccessToken({ appId, appCertificate, issueTs, expire, salt, services }) !== expected) fail(`vector ${v.name}`)
     else vectors++
     if (!act.verifyToken(v.token, v.appCertificate, { now: v.issueTs }).valid) fail(`vector ${v.name} does not verify`)
   }
   const v006 = JSON.parse(fs.readFileSync(path.join(fixtures, 'accesstoken-006.json'), 'utf8')).vectors
   for (const v of v006) {
-    if (act.buildLegacyToken(v) !== v.token) fail(`vector ${v.name}`)
+    const { appId, appCertificate, channelName, uid, salt, ts, privileges } = v
+    if (act.buildLegacyToken({ appId, appCertificate, channelName, uid, salt, ts, privileges }) !== v.token) fail(`vector ${v.name}`)
     else vectors++
   }
 }
