@@ -15,33 +15,9 @@
 // separate O(n) from O(n^2), one query from a 10,000-element walk, an answer
 // from no answer at all.
 
-const { connectClient, waitFor, emitAck, sleep, disconnectAll } = require('../../helpers/sockets')
 const { startCallWorker } = require('../../helpers/call-worker')
-
-
-// 24-hex ids with letters in them, so that letter case matters
-const ALICE = '65b0aaaa0000000000000001'
-const BOB = '65b0bbbb0000000000000002'
-const CAROL = '65b0cccc0000000000000003'
-
-/** An acked emit that fails with a readable message when the server does not answer. */
-function ask(client, event, payload, ms = 1000) {
-  return emitAck(client, event, payload, ms).catch(err => {
-    throw new Error(`${event} ${JSON.stringify(payload)}: no ack within ${ms} ms (${err.message})`)
-  })
-}
-
-async function timedAsk(client, event, payload, ms) {
-  const t0 = performance.now()
-  const ack = await ask(client, event, payload, ms)
-  return { ack, ms: performance.now() - t0 }
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
-}
+const { connectClient, waitFor, sleep, disconnectAll } = require('../../helpers/sockets')
+const { ALICE, BOB, CAROL, ask, timedAsk, median } = require('../helpers/findings')
 
 // -----------------------------------------------------------------------------
 

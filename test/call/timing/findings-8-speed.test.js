@@ -17,15 +17,7 @@
 
 const { ObjectId } = require('bson')
 const act = require('../../../lib/index')
-
-
-// 24-hex ids with letters in them, so that letter case matters
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
-}
+const { median } = require('../helpers/findings')
 
 // -----------------------------------------------------------------------------
 
