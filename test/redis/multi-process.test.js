@@ -12,13 +12,13 @@
 // (unless SKIP_REDIS_TESTS=1) and is skipped, saying why, elsewhere
 // (REDIS_SERVER_PATH overrides the binary).
 
-const { spawn, spawnSync } = require('child_process')
+const { spawnSync } = require('child_process')
 const crypto = require('crypto')
-const net = require('net')
 const path = require('path')
 const act = require('../../lib')
 const { connectClient, waitFor, emitAck, names, sleep, disconnectAll } = require('../helpers/sockets')
 const { storeContract } = require('../call/store-contract')
+const { freePort, spawnUntil } = require('./harness')
 
 const REDIS_SERVER = process.env.REDIS_SERVER_PATH || 'redis-server'
 const SKIP = process.env.SKIP_REDIS_TESTS === '1'
@@ -63,46 +63,6 @@ if (problem) {
   const required = !SKIP && Boolean(process.env.CI) && process.env.CI !== 'false';
   (required ? test : test.skip)(`the multi-process tests need redis-server: ${problem}`, () => {
     throw new Error(problem)
-  })
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-/** Spawns a child and resolves once a stdout line matches `ready`. */
-function spawnUntil(name, cmd, args, options, ready, timeoutMs = 10000) {
-  const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
-  child.output = ''
-  const onData = chunk => {
-    child.output += chunk
-  }
-  child.stdout.on('data', onData)
-  child.stderr.on('data', onData)
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${child.output}`))
-    }, timeoutMs)
-    const check = () => {
-      if (ready.test(child.output)) {
-        clearTimeout(timer)
-        child.stdout.off('data', check)
-        resolve(child)
-      }
-    }
-    child.stdout.on('data', check)
-    child.once('exit', code => {
-      clearTimeout(timer)
-      reject(new Error(`${name} exited (${code}) before it was ready:\n${child.output}`))
-    })
   })
 }
 

@@ -9,7 +9,7 @@
 const { missingPrerequisite } = require('../helpers/ci')
 const { spawn, spawnSync } = require('child_process')
 const crypto = require('crypto')
-const net = require('net')
+const { freePort } = require('../redis/harness')
 const express = require('express')
 const request = require('supertest')
 const { createWebhookRouter, RedisDedupeStore } = require('../../lib/webhooks')
@@ -28,17 +28,6 @@ function missing() {
 }
 const problem = missing()
 if (problem) missingPrerequisite('the Redis dedupe tests need redis-server', problem, { skip: SKIP })
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 const body = (extra = {}) => JSON.stringify({ noticeId: crypto.randomUUID(), productId: 1, eventType: 107, notifyMs: Date.now(),
   payload: { channelName: 'conv-1', uid: 7, platform: 7, ts: 1700000000 }, ...extra })
