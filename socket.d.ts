@@ -157,6 +157,13 @@ export declare class RedisCallStore implements CallStore {
   close(): Promise<void>
 }
 
+/**
+ * The client as @socket.io/redis-adapter's pubClient: the adapter drops its PUBLISH/SPUBLISH
+ * promises, and one that fails while Redis restarts would be an unhandled rejection that ends
+ * the process. The view handles each (onError hears it) and is otherwise the client itself.
+ */
+export declare function guardPublisher<T extends object>(client: T, options?: { onError?(err: unknown): void }): T
+
 export interface CallSignalingOptions {
   /**
    * The conversation (with `participants`) or null. userId is the caller's canonical key:

@@ -1,4 +1,5 @@
 'use strict'
+const { guardPublisher } = require('../lib/socket')
 
 /**
  * Redis connections for the call store and the Socket.IO adapter, for one
@@ -11,6 +12,8 @@
  * - a cluster: a node-redis cluster client and its duplicate, and the sharded
  *   adapter (`createShardedAdapter`, Redis 7 SPUBLISH/SSUBSCRIBE: each message
  *   goes to the one shard that owns its channel, not to every node).
+ * - the adapter publishes through guardPublisher(pub): a publish in flight when
+ *   Redis drops is a lost packet, not an unhandled rejection that ends the process.
  *
  * @param {object} options
  * @param {string} [options.url] redis://host:port of one Redis
@@ -67,7 +70,8 @@ async function connectRedisClients(options = {}) {
   } finally {
     clearTimeout(timer)
   }
-  const adapter = cluster ? adapters.createShardedAdapter(pub, sub) : adapters.createAdapter(pub, sub)
+  const publisher = guardPublisher(pub, { onError: err => onError('publish', err) })
+  const adapter = cluster ? adapters.createShardedAdapter(publisher, sub) : adapters.createAdapter(publisher, sub)
   return {
     pub,
     sub,

@@ -6,7 +6,7 @@ const http = require('http')
 const { Server } = require('socket.io')
 const { createCluster } = require('redis')
 const { createShardedAdapter } = require('@socket.io/redis-adapter')
-const { attachCallSignaling, RedisCallStore } = require('agora-call-token/socket')
+const { attachCallSignaling, RedisCallStore, guardPublisher } = require('agora-call-token/socket')
 const { Conversation, socketAuth } = require('./chat-app')
 
 const findConversation = (id, userId) => Conversation.findOne({ _id: id, participants: userId })
@@ -23,7 +23,7 @@ async function main({ port = 0, rootNodes = seeds(process.env.REDIS_CLUSTER) } =
 
   const server = http.createServer()
   const io = new Server(server)
-  io.adapter(createShardedAdapter(pub, sub)) // SPUBLISH (Redis 7): each message to one shard
+  io.adapter(createShardedAdapter(guardPublisher(pub), sub)) // SPUBLISH (Redis 7): each message to one shard
   io.use(socketAuth)
   const store = new RedisCallStore(pub) // all its keys in one slot: the prefix's hash tag
   const signaling = attachCallSignaling(io, { findConversation, store })

@@ -7,7 +7,7 @@ const http = require('http')
 const { Server } = require('socket.io')
 const { createClient } = require('redis')
 const { createAdapter } = require('@socket.io/redis-adapter')
-const { attachCallSignaling, RedisCallStore } = require('agora-call-token/socket')
+const { attachCallSignaling, RedisCallStore, guardPublisher } = require('agora-call-token/socket')
 const { Conversation, socketAuth } = require('./chat-app')
 
 const findConversation = (id, userId) => Conversation.findOne({ _id: id, participants: userId })
@@ -21,7 +21,7 @@ async function main({ port = 0, redisUrl = process.env.REDIS_URL } = {}) {
 
   const server = http.createServer()
   const io = new Server(server)
-  io.adapter(createAdapter(pub, sub)) // events reach users on every process
+  io.adapter(createAdapter(guardPublisher(pub), sub)) // events reach users on every process
   io.use(socketAuth)
   const store = new RedisCallStore(pub) // the call state, shared; options below
   const signaling = attachCallSignaling(io, { findConversation, store })

@@ -81,7 +81,7 @@ RtmTokenBuilder.buildToken(appId, appCertificate, 42, 600)
 
 // call signaling: the store contract, the recommended one-query lookup, the bounds
 import { Server } from 'socket.io'
-import { attachCallSignaling, MemoryCallStore, type CallStore, type StepResult } from 'agora-call-token/socket'
+import { attachCallSignaling, MemoryCallStore, guardPublisher, type CallStore, type StepResult } from 'agora-call-token/socket'
 const store: CallStore = new MemoryCallStore()
 const signaling = attachCallSignaling(new Server(), {
   findConversation: async (id: string, userId: string) => ({ _id: id, participants: [userId] }),
@@ -92,3 +92,8 @@ const signaling = attachCallSignaling(new Server(), {
 const step: StepResult | Promise<StepResult> = signaling.store.apply('call-1', 'end', 'user-1', Date.now())
 console.log(step)
 signaling.close()
+
+// the adapter's pubClient keeps the client's own type
+const pubClient = { publish: async (channel: string, message: string): Promise<number> => channel.length + message.length }
+const guarded: typeof pubClient = guardPublisher(pubClient, { onError: (err: unknown) => console.error(err) })
+console.log(guarded.publish('c', 'm'))

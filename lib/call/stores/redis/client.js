@@ -119,4 +119,9 @@ class Commander {
   }
 }
 
-module.exports = { Commander, kindOf, unavailable }
+/** A failed command as the store's error: its own coded errors as they are, anything else UNAVAILABLE. */
+function storeError(err) {
+  return err && typeof err.code === 'string' && err.code.startsWith('ERR_AGORA_') ? err : unavailable(err)
+}
+
+module.exports = { Commander, kindOf, unavailable, storeError }

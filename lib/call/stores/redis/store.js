@@ -20,7 +20,7 @@ const machine = require('../../machine')
 const { AckError } = require('../../protocol')
 const { positiveInt } = require('../../options')
 const { callError } = require('../../errors')
-const { Commander, kindOf, unavailable } = require('./client')
+const { Commander, kindOf, unavailable, storeError } = require('./client')
 const S = require('./scripts')
 
 function argError(Ctor, code, message) {
@@ -266,7 +266,7 @@ class RedisCallStore {
     if (this.epoch === null) await this._sync(null, () => this._establish(''))
     const key = this._base() + 'c:' + callId
     const flat = await this._cmd.command(['HGETALL', key], key, Date.now() + this.commandTimeoutMs)
-      .catch((err) => { throw err && err.code ? err : unavailable(err) })
+      .catch((err) => { throw storeError(err) })
     const list = Array.isArray(flat) ? flat : Object.entries(flat || {}).flat() // RESP3 / ioredis objects
     if (list.length === 0) return null
     const call = decodeHash(list)
