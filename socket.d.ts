@@ -51,8 +51,10 @@ export type CallEffect =
   | { type: 'end' }
   | { type: 'emit', to: string[], event: string, data: Record<string, unknown>, echo?: boolean }
   | { type: 'timer', action: 'start' | 'clear' }
+  | { type: 'members', userIds: string[], state: MemberState }
+  | { type: 'ring-offline', userIds: string[], call: CallInfo }
 
-export type CallEvent = 'accept' | 'decline' | 'end' | 'cancel' | 'disconnect' | 'timeout'
+export type CallEvent = 'accept' | 'decline' | 'end' | 'cancel' | 'disconnect' | 'offline' | 'timeout' | 'channel-gone'
 
 export interface CallInit {
   callId: string
@@ -184,10 +186,66 @@ export interface CallSignalingOptions {
   sweepIntervalMs?: number
   generateCallId?(): string
   onError?(err: unknown): void
+  /** Media presence from Agora's channel events (feed them to `channelEvent`). */
+  channelEvents?: boolean | ChannelEventsOptions
+  /** Once per call (across processes with Redis), when it has ended. */
+  onCallEnded?(record: CallHistoryRecord): void | Promise<void>
+  /** Rung members with no socket on any process (at the start, and when a ringing member's last socket drops). */
+  onRingOffline?(info: { call: CallInfo, userIds: string[] }): void | Promise<void>
+  /** With onRingOffline: 'keep' (default) a ringing member whose last socket drops rings on; 'decline' they decline. */
+  ringingOffline?: 'keep' | 'decline'
+  /** A member joined in signaling who has not appeared in the channel joinTimeoutMs later. */
+  onMediaAbsent?(info: { call: CallInfo, userId: string, joinedAt: number, waitedMs: number }): void | Promise<void>
+}
+
+export interface ChannelEventsOptions {
+  /** Default 20000. */
+  joinTimeoutMs?: number
+  /** How long an ended call waits for its channel to empty before its record is written. Default 15000. */
+  settleMs?: number
+  /** Channel events up to this long before the call's start still count. Default 5000. */
+  skewMs?: number
+  /** The user of an event; default its string `account`. */
+  userOf?(event: { uid: number | null, account: string | null, channelName: string | null }): string | null
+}
+
+export interface CallInfo {
+  callId: string
+  conversationId: string
+  callerId: string
+  media: 'audio' | 'video'
+}
+
+export type CallOutcome = 'completed' | 'missed' | 'declined' | 'cancelled' | 'busy' | 'failed'
+
+export interface CallHistoryRecord {
+  callId: string
+  conversationId: string
+  media: 'audio' | 'video'
+  startedBy: string
+  startedAt: number
+  answeredAt: number | null
+  endedAt: number
+  durationMs: number
+  timing: 'media' | 'signaling'
+  outcome: CallOutcome
+  endReason: string | null
+  endedBy: string | null
+  signaling: { answeredAt: number | null, endedAt: number, durationMs: number }
+  participants: Array<{
+    userId: string
+    role: 'caller' | 'callee'
+    state: string
+    joinedAt: number | null
+    leftAt: number | null
+    media: { joinedAt: number | null, leftAt: number | null, sessions: Array<[number, number]> } | null
+  }>
 }
 
 export interface CallSignaling {
   store: CallStore
+  /** A typed Agora channel event (from agora-call-token/webhooks' onEvent, or any source). */
+  channelEvent(event: object): Promise<{ applied: boolean, callId?: string, reason?: string, changes?: Array<{ userId: string, state: 'joined' | 'left', at: number }> }>
   close(): void
 }
 

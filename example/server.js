@@ -10,7 +10,13 @@
  * Redis adapter and a Redis call store, so several processes can serve the
  * same users), CALL_NODE_TTL_MS (10000: with Redis, how long a silent process
  * counts as alive), REDIS_CLUSTER (instead of REDIS_URL: "host:port,..." seeds of
- * a Redis Cluster; the sharded adapter, Redis 7).
+ * a Redis Cluster; the sharded adapter, Redis 7), AGORA_NCS_SECRET (the secret of
+ * Agora's Notifications service: with real credentials, channel events from
+ * Agora at POST /agora/events; with throwaway ones the demo simulates Agora and
+ * posts them itself, see example/agora-sim.js).
+ *
+ * Each call's record (onCallEnded) becomes a call message in its
+ * conversation ("Video call · 0:42", "Missed call"), shown on the page.
  *
  * In an application, require the published subpaths instead:
  *   require('agora-call-token/express'), require('agora-call-token/socket')
@@ -25,6 +31,8 @@ const { ObjectId } = require('bson')
 const act = require('../lib')
 const { createCallTokenRouter } = require('../lib/express')
 const { attachCallSignaling, RedisCallStore } = require('../lib/socket')
+const { createWebhookRouter } = require('../lib/webhooks')
+const { createAgoraSimulator } = require('./agora-sim')
 
 // ---- in-memory data (stable ids, so curl commands keep working between runs) ----
 
@@ -60,9 +68,20 @@ const CONVERSATIONS = [
 function createStore() {
   const users = new Map(USERS.map(u => [u._id.toHexString(), u]))
   const conversations = new Map(CONVERSATIONS.map(c => [c._id.toHexString(), c]))
+  const messages = new Map() // conversation id -> call messages, oldest first
   return {
     users,
     conversations,
+    messages,
+    messagesOf(id) {
+      return messages.get(id) || []
+    },
+    addMessage(id, message) {
+      const list = messages.get(id) || []
+      list.push(message)
+      if (list.length > 100) list.shift()
+      messages.set(id, list)
+    },
     findUser(id) {
       return typeof id === 'string' ? users.get(id.toLowerCase()) || null : null
     },
@@ -116,6 +135,39 @@ function resolveCredentials(appId, appCertificate) {
     appId: crypto.randomBytes(16).toString('hex'),
     appCertificate: crypto.randomBytes(16).toString('hex'),
     throwaway: true
+  }
+}
+
+/** m:ss (or h:mm:ss) of a duration in ms. */
+function clock(ms) {
+  const s = Math.round(ms / 1000)
+  const h = Math.floor(s / 3600)
+  const mm = String(Math.floor((s % 3600) / 60))
+  const ss = String(s % 60).padStart(2, '0')
+  return h ? `${h}:${mm.padStart(2, '0')}:${ss}` : `${mm}:${ss}`
+}
+
+/** The call message a chat shows for a record of onCallEnded. */
+function callMessage(record) {
+  const kind = record.media === 'video' ? 'Video call' : 'Audio call'
+  const text = {
+    completed: `${kind} · ${clock(record.durationMs)}`,
+    missed: 'Missed call',
+    declined: 'Call declined',
+    cancelled: 'Cancelled call',
+    busy: 'Busy: nobody could take the call',
+    failed: `${kind} failed`
+  }[record.outcome] || kind
+  return {
+    id: record.callId,
+    kind: 'call',
+    text,
+    outcome: record.outcome,
+    media: record.media,
+    durationMs: record.durationMs,
+    timing: record.timing,
+    startedBy: record.startedBy,
+    at: record.endedAt
   }
 }
 
@@ -179,6 +231,12 @@ async function createDemoServer(options = {}) {
   const { port = 0, host = '127.0.0.1', ringTimeoutMs = 30000, expiresIn = 3600, redisUrl, redisCluster, nodeTtlMs = 10000 } = options
   const { appId, appCertificate, throwaway } = resolveCredentials(options.appId, options.appCertificate)
   const store = createStore()
+  // Channel events: simulated with throwaway credentials (a random NCS secret of
+  // this run), Agora's own with real credentials and AGORA_NCS_SECRET, else none.
+  const configuredSecret = options.ncsSecret === undefined ? process.env.AGORA_NCS_SECRET || '' : options.ncsSecret || ''
+  const channelMode = throwaway ? 'simulated' : configuredSecret ? 'agora' : 'off'
+  const ncsSecret = throwaway ? crypto.randomBytes(16).toString('hex') : configuredSecret
+  const quiet = Boolean(options.quiet)
   const agoraSdk = options.agoraSdk === undefined ? findAgoraSdk() : options.agoraSdk
   // Whether the page can try real audio/video, and if not, why.
   const joinTimeoutMs = options.mediaJoinTimeoutMs === undefined ? 10000 : options.mediaJoinTimeoutMs
@@ -191,6 +249,15 @@ async function createDemoServer(options = {}) {
 
   const app = express()
   app.disable('x-powered-by')
+  let signaling = null // attached below, once the socket.io server exists
+  // Agora's notifications: mounted before any body parser (the signature covers the raw body).
+  if (channelMode !== 'off') {
+    app.use('/agora/events', createWebhookRouter({
+      secret: ncsSecret,
+      onEvent: event => (signaling ? signaling.channelEvent(event) : undefined)
+    }))
+  }
+  app.get('/favicon.ico', (req, res) => res.type('image/svg+xml').sendFile(path.join(__dirname, 'public', 'favicon.svg')))
   app.use(express.static(path.join(__dirname, 'public')))
   if (agoraSdk) {
     app.get('/vendor/AgoraRTC_N.js', (req, res) => {
@@ -216,6 +283,7 @@ async function createDemoServer(options = {}) {
       user: publicUser(req.user),
       conversations: store.conversationsOf(me).map(c => ({
         id: c._id.toHexString(),
+        messages: store.messagesOf(c._id.toHexString()),
         type: c.type,
         name: c.name || c.participants.filter(p => p.toHexString() !== me).map(p => store.findUser(p.toHexString()).name).join(', '),
         participants: c.participants.map(p => publicUser(store.findUser(p.toHexString())))
@@ -225,7 +293,32 @@ async function createDemoServer(options = {}) {
 
   // What the page needs to know: the app id (public) and whether media can work.
   app.get('/api/config', (req, res) => {
-    res.json({ appId, throwawayCredentials: throwaway, media, ringTimeoutMs, redis: Boolean(redisUrl || redisCluster) })
+    res.json({
+      appId, throwawayCredentials: throwaway, media, ringTimeoutMs, redis: Boolean(redisUrl || redisCluster), channelEvents: channelMode
+    })
+  })
+
+  // The simulated Agora (throwaway credentials only): the page says it joined or
+  // left the call's channel, and the simulator sends the notifications Agora would.
+  let simulator = null
+  app.post('/api/call/media', express.json({ limit: '1kb' }), async (req, res) => {
+    res.set('Cache-Control', 'no-store')
+    if (!req.user) return res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: 'Authentication required' } })
+    if (!simulator) return res.status(404).json({ error: { code: 'NOT_SIMULATED', message: 'Agora is not simulated here (real credentials)' } })
+    const { channelName, action } = req.body || {}
+    const me = req.user._id.toHexString()
+    if (action !== 'join' && action !== 'leave') {
+      return res.status(400).json({ error: { code: 'INVALID_BODY', message: "Expected { channelName, action: 'join' | 'leave' }" } })
+    }
+    const conversation = await store.findConversation(channelName, me)
+    if (!conversation) return res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Not a participant of this conversation' } })
+    try {
+      await simulator[action](conversation._id.toHexString(), me)
+      res.json({ ok: true })
+    } catch (err) {
+      console.error('[demo] simulated Agora notification failed:', err.message)
+      res.status(502).json({ error: { code: 'SIMULATION_FAILED', message: 'The simulated notification was not delivered' } })
+    }
   })
 
   // GET /api/call/inspect?token=... -> what is inside a token, decoded here with
@@ -260,10 +353,30 @@ async function createDemoServer(options = {}) {
   // serveClient: the page loads /socket.io/socket.io.js
   const io = new Server(server, { serveClient: true, ...(redis ? { adapter: redis.adapter } : {}) })
   io.use(demoSocketAuth(store))
-  const signaling = attachCallSignaling(io, {
+  signaling = attachCallSignaling(io, {
     ringTimeoutMs,
     findConversation: (id, userId) => store.findConversation(id, userId),
-    ...(redis ? { store: redis.store } : {})
+    ...(redis ? { store: redis.store } : {}),
+    ...(channelMode !== 'off' ? { channelEvents: { settleMs: 10000, joinTimeoutMs: 20000 } } : {}),
+    // The call's record, once: a call message in its conversation, sent to its participants.
+    onCallEnded(record) {
+      const conversation = store.conversations.get(record.conversationId)
+      if (!conversation) return
+      const message = callMessage(record)
+      store.addMessage(record.conversationId, message)
+      const rooms = conversation.participants.map(p => p.toHexString())
+      io.to(rooms).emit('conversation:message', { conversationId: record.conversationId, message })
+    },
+    // Those who cannot be rung over a socket: where an app sends a push notification (FCM, APNs).
+    // The demo keeps the plain behaviour for a ringing user whose last tab closes (they decline);
+    // options.ringingOffline 'keep' lets them ring on until the timeout.
+    ringingOffline: options.ringingOffline || 'decline',
+    onRingOffline({ call, userIds }) {
+      if (!quiet) console.log(`[demo] ring offline (a push notification would go here): call ${call.callId}, users ${userIds.map(u => (store.findUser(u) || { name: u }).name).join(', ')}`)
+    },
+    onMediaAbsent({ call, userId }) {
+      if (!quiet) console.log(`[demo] ${(store.findUser(userId) || { name: userId }).name} joined call ${call.callId} but never appeared in the Agora channel`)
+    }
   })
 
   try {
@@ -281,6 +394,9 @@ async function createDemoServer(options = {}) {
   }
   const address = server.address()
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  if (channelMode === 'simulated') {
+    simulator = createAgoraSimulator({ secret: ncsSecret, webhookUrl: `http://${urlHost}:${address.port}/agora/events` })
+  }
 
   let closing
   return {
@@ -294,6 +410,8 @@ async function createDemoServer(options = {}) {
     appId,
     throwawayCredentials: throwaway,
     media,
+    channelEvents: channelMode,
+    messagesOf: id => store.messagesOf(id),
     redis: Boolean(redis),
     users: Object.fromEntries(USERS.map(u => [u.name.toLowerCase(), u._id.toHexString()])),
     conversations: {
@@ -360,6 +478,11 @@ async function main() {
   log(demo.media.enabled
     ? 'The call page joins Agora with agora-rtc-sdk-ng for audio/video.'
     : `Media is off in the call page: ${demo.media.reason}.`)
+  log({
+    simulated: 'Channel events: simulated (the server signs and posts to its own /agora/events what Agora would send).',
+    agora: 'Channel events: from Agora at POST /agora/events (AGORA_NCS_SECRET).',
+    off: 'Channel events: off (set AGORA_NCS_SECRET and point Agora\'s Notifications at /agora/events); call records use signaling times.'
+  }[demo.channelEvents])
   log('')
   log(`Call page: open ${url}/ in two browser windows, pick a different user in each.`)
   log('')
@@ -389,4 +512,4 @@ if (require.main === module) {
   main()
 }
 
-module.exports = { createDemoServer, USERS, CONVERSATIONS }
+module.exports = { createDemoServer, callMessage, USERS, CONVERSATIONS }

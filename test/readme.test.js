@@ -3,7 +3,8 @@
 // under example/ (its first line names it), equal to that file, and each file
 // runs here: the quick start over real HTTP, the compat modules, ESM and
 // TypeScript. (example/esm.mjs also runs, per implementation, in test/esm.test.js;
-// example/docs/calls.js in test/call/readme-calls.test.js; example/docs/redis.js and
+// example/docs/calls.js in test/call/readme-calls.test.js; example/docs/call-history.js in
+// test/call/readme-history.test.js; example/docs/redis.js and
 // redis-cluster.js, on real Redis, in test/redis/readme-redis.test.js.)
 const { execFileSync } = require('child_process')
 const fs = require('fs')

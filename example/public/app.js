@@ -6,7 +6,11 @@
 // is inside the token (decoded by the server: GET /api/call/inspect). The
 // others see an incoming-call banner; accepting fetches their own token for
 // the same channel. With real Agora credentials and agora-rtc-sdk-ng on the
-// server, everyone in the call joins the channel with audio and video.
+// server, everyone in the call joins the channel with audio and video. With
+// throwaway credentials the server simulates Agora: the page tells it when it
+// "joins" and leaves the channel (POST /api/call/media) and the server posts
+// the channel events Agora would send to its own webhook. Each call ends up as
+// a call message in its conversation ("Video call · 0:42", "Missed call").
 'use strict';
 
 (function () {
@@ -19,13 +23,17 @@
     socket: null,
     call: null, // { callId, conversationId, role: 'caller'|'callee', media, phase: 'ringing'|'active'|'over', joined: Set }
     incoming: null, // incoming-call payload while the banner shows
-    agora: null // { client, tracks }
+    agora: null, // { client, tracks }
+    sim: null // { channelName } while this page is "in" a simulated Agora channel
   }
 
   // ---- small helpers ----------------------------------------------------------
 
   const nameOf = id => state.users.get(id) || id
   const namesOf = ids => ids.map(nameOf).join(', ')
+  // In the events log: "You" for this user.
+  const who = id => (state.me && id === state.me.id ? 'You' : nameOf(id))
+  const inCall = () => Boolean((state.call && state.call.phase !== 'over') || state.incoming)
   const conversationName = id => {
     const c = state.conversations.get(id)
     if (!c) return `conversation ${id}`
@@ -150,8 +158,44 @@
         b.addEventListener('click', () => startCall(c.id, media))
         actions.append(b)
       }
+      const messages = document.createElement('ul')
+      messages.className = 'messages'
+      messages.setAttribute('data-testid', 'messages')
+      label.append(messages)
       li.append(label, actions)
       list.append(li)
+      renderMessages(c.id)
+    }
+    renderCallButtons()
+  }
+
+  /** The call messages of one conversation (the server writes them from onCallEnded). */
+  function renderMessages(conversationId) {
+    const c = state.conversations.get(conversationId)
+    const ul = document.querySelector(`li[data-conversation-id="${conversationId}"] ul.messages`)
+    if (!c || !ul) return
+    ul.textContent = ''
+    for (const m of (c.messages || []).slice(-3)) {
+      const li = document.createElement('li')
+      li.setAttribute('data-testid', 'call-message')
+      li.dataset.outcome = m.outcome
+      const text = document.createElement('span')
+      text.className = 'text'
+      text.textContent = m.text
+      const when = document.createElement('span')
+      when.className = 'muted'
+      when.textContent = ` · ${new Date(m.at).toLocaleTimeString()}`
+      li.append(text, when)
+      ul.append(li)
+    }
+  }
+
+  /** No new call while in one (or while one rings here): the buttons say so instead of an error afterwards. */
+  function renderCallButtons() {
+    const busy = inCall()
+    for (const b of document.querySelectorAll('#conversations button, #call-by-id button')) {
+      b.disabled = busy
+      b.title = busy ? 'You are in a call' : ''
     }
   }
 
@@ -173,6 +217,18 @@
       hideBanner()
     })
 
+    socket.on('conversation:message', d => {
+      const c = state.conversations.get(d.conversationId)
+      if (!c) return
+      c.messages = [...(c.messages || []).filter(m => m.id !== d.message.id), d.message]
+      renderMessages(d.conversationId)
+      log(`Call message in ${conversationName(d.conversationId)}: ${d.message.text}`)
+    })
+
+    socket.on('call:media', d => {
+      log(`${who(d.userId)} ${d.state === 'joined' ? 'joined' : 'left'} the Agora channel`)
+    })
+
     socket.on('incoming-call', d => {
       log(`Incoming ${d.media} call from ${nameOf(d.from)} in ${conversationName(d.conversationId)}`)
       state.incoming = d
@@ -180,10 +236,11 @@
       $('incoming-detail').textContent = `In ${conversationName(d.conversationId)} · channel ${d.conversationId}`
       $('incoming').hidden = false
       $('incoming').dataset.callId = d.callId
+      renderCallButtons()
     })
 
     socket.on('call:accepted', d => {
-      log(`${nameOf(d.by)} accepted`)
+      log(`${who(d.by)} accepted${d.by === state.me.id ? ' on another device' : ''}`)
       if (d.by === state.me.id) {
         // accepted on another device of mine
         if (isIncoming(d.callId)) {
@@ -200,7 +257,7 @@
     })
 
     socket.on('call:declined', d => {
-      log(`${nameOf(d.by)} declined`)
+      log(`${who(d.by)} declined${d.by === state.me.id ? ' on another device' : ''}`)
       if (d.by === state.me.id) {
         if (isIncoming(d.callId)) hideBanner()
         return
@@ -210,18 +267,19 @@
 
     socket.on('call:busy', d => {
       log(`Busy: ${namesOf(d.userIds)}`)
-      if (isCurrent(d.callId)) notice(`${namesOf(d.userIds)} ${d.userIds.length > 1 ? 'are' : 'is'} busy in another call`)
+      // in the call panel only (the notice bar is for what happens outside a call)
+      if (isCurrent(d.callId)) setStatus(`${namesOf(d.userIds)} ${d.userIds.length > 1 ? 'are' : 'is'} busy in another call`)
     })
 
     socket.on('call:left', d => {
-      log(`${nameOf(d.by)} left the call`)
+      log(`${who(d.by)} left the call`)
       if (!isCurrent(d.callId)) return
       state.call.joined.delete(d.by)
       setStatus(`${nameOf(d.by)} left; the call goes on`)
     })
 
     socket.on('call:cancelled', d => {
-      log(`${nameOf(d.by)} cancelled the call`)
+      log(d.by ? `${who(d.by)} cancelled the call` : 'The call was cancelled')
       if (isIncoming(d.callId)) {
         const from = state.incoming.from
         hideBanner()
@@ -244,16 +302,17 @@
     })
 
     socket.on('call:ended', d => {
-      log(`Call ended (${d.reason}${d.by ? `, by ${nameOf(d.by)}` : ''})`)
+      log(`Call ended (${d.reason}${d.by ? `, by ${who(d.by)}` : ''})`)
       if (!isCurrent(d.callId)) return
-      const who = d.by ? nameOf(d.by) : ''
+      const byName = d.by ? nameOf(d.by) : ''
       const text = {
-        hangup: `Call ended: ${who} hung up`,
-        declined: `${who} declined the call`,
+        hangup: `Call ended: ${byName} hung up`,
+        declined: `${byName} declined the call`,
         missed: 'No answer: the call was missed',
         busy: 'Busy: nobody could take the call',
-        cancelled: `Call ended: ${who} cancelled`,
-        disconnect: `Call ended: ${who} lost the connection`
+        cancelled: `Call ended: ${byName} cancelled`,
+        disconnect: `Call ended: ${byName} lost the connection`,
+        'channel-destroyed': 'Call ended: everyone left the Agora channel'
       }[d.reason] || `Call ended (${d.reason})`
       endCall(text)
     })
@@ -266,6 +325,7 @@
     state.incoming = null
     $('incoming').hidden = true
     delete $('incoming').dataset.callId
+    renderCallButtons()
   }
 
   function refusal(res) {
@@ -299,6 +359,7 @@
         log(`Call refused: ${ack && ack.error ? ack.error.code : 'no answer'}`)
         return notice(text, kind)
       }
+      log(`You started a ${media} call in ${conversationName(conversationId)}`)
       openCall({ callId: ack.callId, conversationId, role: 'caller', media })
       showToken(t.data)
     })
@@ -313,6 +374,7 @@
         return notice(`Could not accept: ${ack && ack.error ? ack.error.message : 'no answer'}`, 'error')
       }
       notice('')
+      log(`You accepted the call from ${nameOf(d.from)}`)
       openCall({ callId: d.callId, conversationId: d.conversationId, role: 'callee', media: d.media, from: d.from })
       // my own token for the same channel
       const t = await api('POST', '/api/call/token', { channelName: d.conversationId })
@@ -343,17 +405,21 @@
     panel.dataset.callId = call.callId
     const c = state.conversations.get(call.conversationId)
     const name = c ? c.name : call.conversationId
+    const kind = call.media === 'video' ? 'Video' : 'Audio'
+    // A direct chat is named after the other person: the caller's name once is enough.
     $('call-title').textContent = call.role === 'caller'
-      ? `${call.media === 'video' ? 'Video' : 'Audio'} call · ${name}`
-      : `${call.media === 'video' ? 'Video' : 'Audio'} call from ${nameOf(call.from)} · ${name}`
+      ? `${kind} call · ${name}`
+      : c && c.type === 'direct' ? `${kind} call from ${nameOf(call.from)}` : `${kind} call from ${nameOf(call.from)} · ${name}`
     setStatus(call.role === 'caller' ? 'Ringing…' : `In call with ${namesOf([...joined])}`)
     $('call-channel').textContent = ''
     $('call-id').textContent = call.callId
     $('call-token').textContent = 'fetching…'
     $('token-info').tBodies[0].textContent = ''
     $('media-status').textContent = ''
+    $('channel-status').hidden = true
     $('videos').hidden = true
     renderButtons()
+    renderCallButtons()
   }
 
   /** The token response ({ token, channelName, expiresAt, ... }) for the current call. */
@@ -385,16 +451,18 @@
     const c = state.call
     if (!c || c.phase === 'over') return
     c.phase = 'over'
-    setStatus(text)
-    notice(text)
+    setStatus(text) // said once, in the call panel (not in the notice bar too)
     renderButtons()
+    renderCallButtons()
     stopMedia()
   }
 
   async function hangUp(event) {
     const c = state.call
     if (!c || c.phase === 'over') return
-    endCall(event === 'call:cancel' ? 'You cancelled the call' : 'You hung up')
+    const text = event === 'call:cancel' ? 'You cancelled the call' : 'You hung up'
+    log(text)
+    endCall(text)
     const ack = await emitAck(event, { callId: c.callId })
     if (!ack || !ack.ok) log(`${event}: ${ack && ack.error ? ack.error.code : 'no answer'}`)
   }
@@ -468,7 +536,11 @@
   async function startMedia() {
     const media = state.config.media
     const call = state.call
-    if (!media.enabled) return setMedia(false, media.reason)
+    if (!media.enabled) {
+      setMedia(false, media.reason)
+      if (state.config.channelEvents === 'simulated') await simulate('join', call.token.channelName)
+      return
+    }
     setMedia(true, 'connecting to Agora…')
     try {
       await loadScript(media.sdkUrl)
@@ -530,7 +602,24 @@
     return box
   }
 
+  /** The simulated Agora: the server posts to its own webhook what Agora would send for this join or leave. */
+  async function simulate(action, channelName) {
+    if (action === 'join') state.sim = { channelName }
+    const res = await api('POST', '/api/call/media', { channelName, action })
+    if (!res.ok) return log(`Simulated Agora ${action} failed: ${res.status}`)
+    const el = $('channel-status')
+    el.hidden = false
+    el.textContent = action === 'join'
+      ? 'Simulated Agora: you are in the channel (the server sent the channel events Agora would send).'
+      : 'Simulated Agora: you left the channel.'
+  }
+
   function stopMedia() {
+    if (state.sim) {
+      const { channelName } = state.sim
+      state.sim = null
+      simulate('leave', channelName).catch(err => log(`Simulated Agora leave failed: ${err.message}`))
+    }
     const agora = state.agora
     state.agora = null
     if (!agora) return

@@ -18,9 +18,17 @@
 //   declined, left,| -                | -                  | -                  | -                    | nothing
 //   missed, busy   |                  |                    |                    |                      |
 //
+//   offline (the member's last socket dropped, when the app rings offline users
+//   itself: onRingOffline): ringing -> stays ringing, effect ring-offline (the
+//   app may push a notification; the ring timeout still applies); joined -> as
+//   disconnect.
+//
 //   timeout (no actor, once now >= ringUntil): every ringing member -> missed;
 //   call:missed to them ({ callId, conversationId }) and to those joined (with the
 //   missed userIds); ends: missed.
+//
+//   channel-gone (no actor: Agora destroyed the call's channel): every joined
+//   member -> left, every ringing one -> missed; ends: channel-destroyed.
 //
 // "told" goes to the members joined (other than the actor) and to the actor's
 // other sockets, never to those still ringing: in a big group k answers would
@@ -42,6 +50,7 @@
 //   { type: 'emit', to, event, data, echo }    send event to the users in `to`;
 //                                              echo: also to the actor's other sockets
 //   { type: 'timer', action: 'start'|'clear' } the ring timer
+//   { type: 'ring-offline', userIds, call }     those still ringing with no socket left (onRingOffline)
 const { Member, Phase, Reason, ServerEvent, AckError, isActive } = require('./protocol')
 
 const Event = Object.freeze({
@@ -50,7 +59,9 @@ const Event = Object.freeze({
   END: 'end',
   CANCEL: 'cancel',
   DISCONNECT: 'disconnect',
-  TIMEOUT: 'timeout'
+  OFFLINE: 'offline',
+  TIMEOUT: 'timeout',
+  CHANNEL_GONE: 'channel-gone'
 })
 
 // [next member state, event told to the others, reason if the call ends]
@@ -64,9 +75,13 @@ const TABLE = Object.freeze({
   [Member.JOINED]: Object.freeze({
     [Event.END]: [Member.LEFT, ServerEvent.LEFT, Reason.HANGUP],
     [Event.CANCEL]: [Member.LEFT, ServerEvent.LEFT, Reason.CANCELLED],
-    [Event.DISCONNECT]: [Member.LEFT, ServerEvent.LEFT, Reason.DISCONNECT]
+    [Event.DISCONNECT]: [Member.LEFT, ServerEvent.LEFT, Reason.DISCONNECT],
+    [Event.OFFLINE]: [Member.LEFT, ServerEvent.LEFT, Reason.DISCONNECT]
   })
 })
+
+// What the app is told of a call (onRingOffline, call:media): no member list.
+const about = (call) => ({ callId: call.callId, conversationId: call.conversationId, callerId: call.callerId, media: call.media })
 
 const base = (call) => ({ callId: call.callId, conversationId: call.conversationId })
 
@@ -131,22 +146,43 @@ function timeout(call, now) {
   return { call: next, effects }
 }
 
+function channelGone(call) {
+  const joined = []
+  const ringing = []
+  for (const [u, s] of call.members) {
+    if (s === Member.JOINED) joined.push(u)
+    else if (s === Member.RINGING) ringing.push(u)
+  }
+  const effects = []
+  if (joined.length) effects.push({ type: 'members', userIds: joined, state: Member.LEFT })
+  if (ringing.length) effects.push({ type: 'members', userIds: ringing, state: Member.MISSED })
+  effects.push({ type: 'timer', action: 'clear' }, { type: 'end' })
+  if (joined.length) effects.push({ type: 'emit', to: joined, event: ServerEvent.ENDED, data: { ...base(call), by: null, reason: Reason.CHANNEL_DESTROYED } })
+  if (ringing.length) effects.push({ type: 'emit', to: ringing, event: ServerEvent.CANCELLED, data: { ...base(call), by: null } })
+  return { call: { ...call, joined: 0, ringing: 0 }, effects }
+}
+
 /**
  * One event on a call. `actor` is the user key (null for a timeout); `now` is
  * ms since the epoch. Returns { call, effects } or { error } (an AckError code).
  */
 function step(call, event, actor, now) {
   if (event === Event.TIMEOUT) return timeout(call, now)
+  if (event === Event.CHANNEL_GONE) return channelGone(call)
+  const quiet = event === Event.DISCONNECT || event === Event.OFFLINE // no ack, no echo, never refused
   if (!call.members.has(actor)) {
-    return event === Event.DISCONNECT ? { call, effects: [] } : { error: AckError.CALL_NOT_FOUND }
+    return quiet ? { call, effects: [] } : { error: AckError.CALL_NOT_FOUND }
   }
   const state = call.members.get(actor)
+  if (event === Event.OFFLINE && state === Member.RINGING) {
+    return { call, effects: [{ type: 'ring-offline', userIds: [actor], call: about(call) }] }
+  }
   const row = TABLE[state] && TABLE[state][event]
   if (!row || (event === Event.CANCEL && call.callerId !== actor)) {
-    return event === Event.DISCONNECT ? { call, effects: [] } : { error: AckError.INVALID_STATE }
+    return quiet ? { call, effects: [] } : { error: AckError.INVALID_STATE }
   }
   const [to, told, reason] = row
-  const echo = event !== Event.DISCONNECT
+  const echo = !quiet
   const override = new Map([[actor, to]])
   let next = counted(call, state, to)
   const effects = [{ type: 'member', userId: actor, state: to }]
@@ -208,8 +244,16 @@ function start(init, ringing, busy) {
   return { call, effects }
 }
 
+/** Why a step ends the call, from the actor's state before it (the stores keep it with the ended call). */
+function endReasonOf(event, state) {
+  if (event === Event.TIMEOUT) return Reason.MISSED
+  if (event === Event.CHANNEL_GONE) return Reason.CHANNEL_DESTROYED
+  const row = TABLE[state] && TABLE[state][event]
+  return row ? row[2] : null
+}
+
 // What step() answers for a call that does not exist (any more).
 const CLIENT_EVENTS = new Set([Event.ACCEPT, Event.DECLINE, Event.END, Event.CANCEL])
 const missing = (event) => (CLIENT_EVENTS.has(event) ? { error: AckError.CALL_NOT_FOUND } : { call: null, effects: [] })
 
-module.exports = { Event, TABLE, step, start, missing, isActive }
+module.exports = { Event, TABLE, step, start, missing, isActive, about, endReasonOf }

@@ -21,7 +21,8 @@ const ServerEvent = Object.freeze({
   CANCELLED: 'call:cancelled', // { callId, conversationId, by }: to those still ringing when it ends
   ENDED: 'call:ended', // { callId, conversationId, by, reason }: to those in the call when it ends
   MISSED: 'call:missed', // { callId, conversationId, userIds }: ring timeout
-  BUSY: 'call:busy' // { callId, conversationId, userIds }: to the caller
+  BUSY: 'call:busy', // { callId, conversationId, userIds }: to the caller
+  MEDIA: 'call:media' // { callId, conversationId, userId, state: 'joined' | 'left', at }: channel events (Agora NCS)
 })
 
 // A member's state in a call. RINGING and JOINED are "in the call": a user is in
@@ -48,7 +49,8 @@ const Reason = Object.freeze({
   MISSED: 'missed',
   BUSY: 'busy',
   DISCONNECT: 'disconnect',
-  UNAVAILABLE: 'unavailable' // the shared store lost the call (Redis restarted empty, or from an older snapshot)
+  UNAVAILABLE: 'unavailable', // the shared store lost the call (Redis restarted empty, or from an older snapshot)
+  CHANNEL_DESTROYED: 'channel-destroyed' // Agora says the call's channel is gone (everyone left the media)
 })
 
 // Codes of a failed acknowledgement: { ok: false, error: { code, message, ... } }.

@@ -7,10 +7,12 @@
 const crypto = require('crypto')
 const { userKey, participantKeysAsync, conversationKey } = require('../identity')
 const { snapshot } = require('../check')
-const { ClientEvent, AckError, SignalError, readStart, readCallId } = require('./protocol')
-const { Event } = require('./machine')
+const { ClientEvent, ServerEvent, Member, AckError, SignalError, readStart, readCallId } = require('./protocol')
+const { Event, about } = require('./machine')
 const { MemoryCallStore } = require('./stores/memory')
 const { liveness } = require('./liveness')
+const { createRecords } = require('./records')
+const { accountOf } = require('./media')
 const { assertServer, toRoomFn, fn, positiveInt, rateLimit, invalidType, outOfRange } = require('./options')
 const { callError } = require('./errors')
 
@@ -58,6 +60,20 @@ function within(ms, start) {
   return Promise.race([Promise.resolve().then(start), timeout]).finally(() => clearTimeout(timer))
 }
 
+/** options.channelEvents: true or { joinTimeoutMs, settleMs, skewMs, userOf }; false/undefined: off. */
+function channelOptions(value) {
+  if (value === undefined || value === false) return null
+  const o = value === true ? {} : value
+  if (o === null || typeof o !== 'object') throw invalidType('options.channelEvents', 'true or { joinTimeoutMs, settleMs, skewMs, userOf }', value)
+  const own = (k) => (Object.hasOwn(o, k) ? o[k] : undefined)
+  return {
+    joinTimeoutMs: positiveInt(own('joinTimeoutMs'), 'options.channelEvents.joinTimeoutMs', 20000),
+    settleMs: positiveInt(own('settleMs'), 'options.channelEvents.settleMs', 15000),
+    skewMs: positiveInt(own('skewMs'), 'options.channelEvents.skewMs', 5000),
+    userOf: fn(own('userOf'), 'options.channelEvents.userOf', '(event) => userKey | null', accountOf)
+  }
+}
+
 function validate(io, input) {
   assertServer(io)
   if (input === null || typeof input !== 'object') throw invalidType('options', 'an object', input)
@@ -75,6 +91,9 @@ function validate(io, input) {
   if (sweeping && sweepIntervalMs * 2 > nodeTtlMs) {
     throw outOfRange('options.sweepIntervalMs', 'at most half of store.nodeTtlMs', sweepIntervalMs)
   }
+  if (o.ringingOffline !== undefined && o.ringingOffline !== 'keep' && o.ringingOffline !== 'decline') {
+    throw invalidType('options.ringingOffline', "'keep' or 'decline'", o.ringingOffline)
+  }
   return {
     store,
     sweeping,
@@ -86,7 +105,14 @@ function validate(io, input) {
     onError: fn(o.onError, 'options.onError', '(err) => void', null),
     room: toRoomFn(o.room),
     lookupTimeoutMs: positiveInt(o.lookupTimeoutMs, 'options.lookupTimeoutMs', 5000),
-    limiter: rateLimit(o.ringRateLimit, 'options.ringRateLimit', { max: 20, windowMs: 60000 })
+    limiter: rateLimit(o.ringRateLimit, 'options.ringRateLimit', { max: 20, windowMs: 60000 }),
+    channelEvents: channelOptions(o.channelEvents),
+    onCallEnded: fn(o.onCallEnded, 'options.onCallEnded', '(record) => void | Promise', null),
+    onRingOffline: fn(o.onRingOffline, 'options.onRingOffline', '({ call, userIds }) => void | Promise', null),
+    // 'keep': with onRingOffline, a ringing member whose last socket drops keeps ringing (a push may bring
+    // them back); 'decline': they decline, as without onRingOffline.
+    keepRinging: o.onRingOffline !== undefined && (o.ringingOffline === undefined || o.ringingOffline === 'keep'),
+    onMediaAbsent: fn(o.onMediaAbsent, 'options.onMediaAbsent', '({ call, userId, joinedAt, waitedMs }) => void | Promise', null)
   }
 }
 
@@ -105,6 +131,10 @@ function attachCallSignaling(io, input) {
   let sweeper = null
   const pendingGone = new Set() // users whose last socket left while the store could not be asked: retried by the sweeps
   const calls = liveness({ io, room, isClosed: () => closed, fault })
+  const localSockets = new Map() // user -> sockets on this process (who can be rung without a shared store)
+  const records = createRecords({
+    store, opts, deliver: (...a) => deliver(...a), step: (...a) => step(...a), fault, isClosed: () => closed
+  })
 
   function fault(err) {
     try {
@@ -210,9 +240,24 @@ function attachCallSignaling(io, input) {
 
   /** One machine step through the store; its effects are delivered. Returns the step's result. */
   async function step(callId, event, actor, socket = null) {
-    const result = await store.apply(callId, event, actor, Date.now())
-    if (!result.error) deliver(callId, result.effects, socket, actor)
+    const now = Date.now()
+    const result = await store.apply(callId, event, actor, now)
+    if (!result.error) {
+      deliver(callId, result.effects, socket, actor)
+      records.effects(callId, result.effects, result.call, now)
+    }
     return result
+  }
+
+  /** Those rung who have no socket on any process: onRingOffline (after the start was acked). */
+  async function ringOffline(call) {
+    if (!opts.onRingOffline || !call) return
+    const ringing = []
+    for (const [u, s] of call.members) if (s === Member.RINGING) ringing.push(u)
+    const offline = typeof store.offline === 'function'
+      ? await store.offline(ringing)
+      : ringing.filter((u) => !localSockets.has(u))
+    if (offline.length && !closed) await opts.onRingOffline({ call: about(call), userIds: offline })
   }
 
   // ---- client events ----------------------------------------------------------------
@@ -255,18 +300,24 @@ function attachCallSignaling(io, input) {
       callerId: userId,
       media,
       now: Date.now(),
-      ringTimeoutMs
+      ringTimeoutMs,
+      keepMs: records.keepMs
     }
     const result = await store.create(init, keys)
     if (result.error === 'DUPLICATE_CALL_ID') throw callError('ERR_AGORA_INVALID_CALL_ID', 'generateCallId() repeated an id in use')
     if (result.error) throw new SignalError(result.error, undefined, result.callId ? { callId: result.callId } : undefined)
-    return { reply: { ok: true, callId: init.callId }, callId: init.callId, effects: result.effects }
+    if (!result.call) {
+      const busy = result.effects.find((e) => e.event === ServerEvent.BUSY)
+      records.busy(init, busy ? busy.data.userIds : [], Date.now())
+    }
+    return { reply: { ok: true, callId: init.callId }, callId: init.callId, effects: result.effects, call: result.call, now: init.now }
   }
 
   async function onCallEvent(socket, userId, event, callId) {
-    const result = await store.apply(callId, STEP[event], userId, Date.now())
+    const now = Date.now()
+    const result = await store.apply(callId, STEP[event], userId, now)
     if (result.error) throw new SignalError(result.error)
-    return { reply: { ok: true, callId }, callId, effects: result.effects }
+    return { reply: { ok: true, callId }, callId, effects: result.effects, call: result.call, now }
   }
 
   // Per user: events waiting in its queue, and whether a call:start is among them.
@@ -303,6 +354,8 @@ function attachCallSignaling(io, input) {
       if (ack) safeAck(ack, reply)
       calls.stepped(userId, done.callId, done.effects)
       deliver(done.callId, done.effects, socket, userId)
+      records.effects(done.callId, done.effects, done.call, done.now)
+      if (event === ClientEvent.START) ringOffline(done.call).catch(fault)
       return
     } catch (err) {
       if (err instanceof SignalError) reply = err.toAck()
@@ -335,7 +388,8 @@ function attachCallSignaling(io, input) {
   /** The user has no connection left anywhere: ringing counts as a decline, joined as leaving. */
   async function userGone(userId) {
     const callId = await store.callIdOf(userId)
-    if (callId) await step(callId, Event.DISCONNECT, userId)
+    // With onRingOffline a member still ringing keeps ringing (the app may push a notification).
+    if (callId) await step(callId, opts.keepRinging ? Event.OFFLINE : Event.DISCONNECT, userId)
   }
 
   /**
@@ -373,7 +427,7 @@ function attachCallSignaling(io, input) {
     sweepRunning = true
     try {
       const now = Date.now()
-      const { due = [], gone = [], reconcile = false } = (await store.sweep({ now, limit: 100 })) || {}
+      const { due = [], gone = [], reconcile = false, settled = [] } = (await store.sweep({ now, limit: 100 })) || {}
       if (reconcile || ++sweeps % LIVENESS_EVERY === 0) {
         await calls.check(store, { immediate: reconcile, graceMs: opts.sweepIntervalMs }).catch(fault)
       }
@@ -391,6 +445,10 @@ function attachCallSignaling(io, input) {
       for (const callId of due) {
         if (closed) return
         await step(callId, Event.TIMEOUT, null).catch((err) => (isUnavailable(err) ? null : fault(err)))
+      }
+      for (const callId of settled) {
+        if (closed) return
+        await records.finalize(callId).catch((err) => (isUnavailable(err) ? null : fault(err)))
       }
     } finally {
       sweepRunning = false
@@ -417,6 +475,7 @@ function attachCallSignaling(io, input) {
     const userId = userKey(raw)
     if (userId === null || socket.disconnected) return null
     entry.userId = userId
+    localSockets.set(userId, (localSockets.get(userId) || 0) + 1)
     const joined = socket.join(room(userId))
     if (opts.sweeping) entry.unwatch = calls.watch(socket, userId)
     const present = () => {
@@ -453,6 +512,11 @@ function attachCallSignaling(io, input) {
     }
     entry.listeners.disconnect = () => {
       attached.delete(socket)
+      if (entry.userId !== null) {
+        const n = (localSockets.get(entry.userId) || 0) - 1
+        if (n > 0) localSockets.set(entry.userId, n)
+        else localSockets.delete(entry.userId)
+      }
       if (entry.unwatch) entry.unwatch()
       entry.ready.then((userId) => (userId && !closed ? onDisconnect(userId) : undefined)).catch(fault)
     }
@@ -464,10 +528,20 @@ function attachCallSignaling(io, input) {
 
   return {
     store,
+    /**
+     * A typed Agora channel event (createWebhookRouter's onEvent, or any
+     * source): media presence, call:media, a destroyed channel ends its call.
+     * Resolves { applied, callId, changes }; rejects when the store cannot be reached.
+     */
+    channelEvent(event) {
+      if (closed) return Promise.resolve({ applied: false, reason: 'closed' })
+      return records.channelEvent(event)
+    },
     /** Stops handling call events, the sweeps and every ring timer. Sockets stay connected. */
     close() {
       if (closed) return
       closed = true
+      records.close()
       io.off('connection', onConnection)
       if (sweeper) clearInterval(sweeper)
       for (const t of timers.values()) clearTimeout(t)

@@ -2,7 +2,7 @@
 // lib/call/machine.js as a table, without sockets: every member state x event,
 // in a direct call (caller a, callee b) and a group (a, b, c), gives the next
 // member state, what is told to whom, and whether the call ends and why.
-const { step, start, Event, TABLE } = require('../../lib/call/machine')
+const { step, start, Event, TABLE, endReasonOf } = require('../../lib/call/machine')
 const { Member, ServerEvent, Reason, Phase } = require('../../lib/call/protocol')
 
 const { RINGING, JOINED, DECLINED, LEFT, MISSED, BUSY } = Member
@@ -37,6 +37,7 @@ function summary(result) {
       out.push(`${e.event}>${[...e.to].join(',') || '-'}${e.echo ? '+echo' : ''}${e.data.reason ? `(${e.data.reason})` : ''}` +
         `${e.data.userIds ? `[${e.data.userIds.join(',')}]` : ''}`)
     } else if (e.type === 'timer') out.push(`timer:${e.action}`)
+    else if (e.type === 'ring-offline') out.push(`ring-offline[${e.userIds.join(',')}]`)
     else out.push(e.type)
   }
   return out.join(' ')
@@ -53,11 +54,15 @@ const DIRECT = [
   [JOINED, Event.DECLINE, 'INVALID_STATE'],
   [JOINED, Event.END, 'b=left timer:clear end call:ended>a+echo(hangup)'],
   [JOINED, Event.CANCEL, 'INVALID_STATE'], // b is not the caller
-  [JOINED, Event.DISCONNECT, 'b=left timer:clear end call:ended>a(disconnect)']
+  [JOINED, Event.DISCONNECT, 'b=left timer:clear end call:ended>a(disconnect)'],
+  // offline (onRingOffline set): a member still ringing keeps ringing, the app hears of it
+  [RINGING, Event.OFFLINE, 'ring-offline[b]'],
+  [JOINED, Event.OFFLINE, 'b=left timer:clear end call:ended>a(disconnect)']
 ]
 for (const s of [DECLINED, LEFT, MISSED, BUSY]) {
   for (const e of [Event.ACCEPT, Event.DECLINE, Event.END, Event.CANCEL]) DIRECT.push([s, e, 'INVALID_STATE'])
   DIRECT.push([s, Event.DISCONNECT, ''])
+  DIRECT.push([s, Event.OFFLINE, ''])
 }
 
 describe('direct call: the callee b in each state x each event', () => {
@@ -109,10 +114,32 @@ describe('timeout', () => {
   })
 })
 
+describe('channel-gone (Agora destroyed the channel)', () => {
+  test.each([
+    [{ b: RINGING }, 'a=left b=missed timer:clear end call:ended>a(channel-destroyed) call:cancelled>b'],
+    [{ b: JOINED }, 'a,b=left timer:clear end call:ended>a,b(channel-destroyed)'],
+    [{ b: JOINED, c: RINGING, d: DECLINED }, 'a,b=left c=missed timer:clear end call:ended>a,b(channel-destroyed) call:cancelled>c']
+  ])('%o -> %s', (others, expected) => {
+    const r = step(callWith({ a: JOINED, ...others }), Event.CHANNEL_GONE, null, 50)
+    expect(summary(r)).toBe(expected)
+    expect([r.call.joined, r.call.ringing]).toEqual([0, 0])
+  })
+})
+
+test('endReasonOf names the reason of the step that ends a call, as the stores keep it', () => {
+  expect(endReasonOf(Event.TIMEOUT, undefined)).toBe(Reason.MISSED)
+  expect(endReasonOf(Event.CHANNEL_GONE, undefined)).toBe(Reason.CHANNEL_DESTROYED)
+  expect(endReasonOf(Event.CANCEL, JOINED)).toBe(Reason.CANCELLED)
+  expect(endReasonOf(Event.END, RINGING)).toBe(Reason.DECLINED)
+  expect(endReasonOf(Event.OFFLINE, JOINED)).toBe(Reason.DISCONNECT)
+  expect(endReasonOf(Event.ACCEPT, LEFT)).toBe(null)
+})
+
 test('a non-member gets CALL_NOT_FOUND; its disconnect is nothing', () => {
   const call = callWith({ a: JOINED, b: RINGING })
   for (const e of [Event.ACCEPT, Event.DECLINE, Event.END, Event.CANCEL]) expect(step(call, e, 'z', 0)).toEqual({ error: 'CALL_NOT_FOUND' })
   expect(summary(step(call, Event.DISCONNECT, 'z', 0))).toBe('')
+  expect(summary(step(call, Event.OFFLINE, 'z', 0))).toBe('')
 })
 
 test('counts and phase follow the members; answeredAt is the first accept', () => {

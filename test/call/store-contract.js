@@ -119,6 +119,53 @@ function storeContract(name, makeStore, dispose = async () => {}, { groupAccepts
       expect(Object.values(got.members).every((s) => s === Member.JOINED)).toBe(true)
     })
 
+    test('a call created with keepMs is kept once it ends: times, end reason, then taken exactly once', async () => {
+      const { call } = await store.create(init('a', { keepMs: 60000 }), ['b', 'c'])
+      await store.apply(call.callId, Event.ACCEPT, 'b', 1_000_100)
+      await store.apply(call.callId, Event.DECLINE, 'c', 1_000_150)
+      expect(await store.ended(call.callId)).toBe(null) // still live
+      await store.apply(call.callId, Event.END, 'b', 1_000_900)
+      expect(await store.get(call.callId)).toBe(null)
+      expect([await store.callIdOf('a'), await store.callIdOf('b')]).toEqual([null, null])
+      const kept = await store.ended(call.callId)
+      expect(kept).toMatchObject({
+        callId: call.callId, conversationId: 'conv-1', callerId: 'a', media: 'audio', createdAt: 1_000_000,
+        answeredAt: 1_000_100, endedAt: 1_000_900, endReason: 'hangup', endBy: 'b', channel: []
+      })
+      expect({ ...kept.members }).toEqual({ a: Member.JOINED, b: Member.LEFT, c: Member.DECLINED }) // a was in it when it ended
+      expect({ ...kept.times }).toMatchObject({ b: [1_000_100, 1_000_900] })
+      const takes = await Promise.all([store.take(call.callId), store.take(call.callId), store.take(call.callId)])
+      expect(takes.filter(Boolean)).toHaveLength(1)
+      expect(await store.ended(call.callId)).toBe(null)
+      // without keepMs nothing is kept
+      const other = await store.create(init('a'), ['b'])
+      await store.apply(other.call.callId, Event.CANCEL, 'a', 1_000_010)
+      expect(await store.take(other.call.callId)).toBe(null)
+    })
+
+    test('channel entries go to the live call of the channel, once each, then to it ended, and nowhere once taken', async () => {
+      const { call } = await store.create(init('a', { keepMs: 60000, conversationId: 'conv-media' }), ['b'])
+      const entry = (key, kind, userId) => ({ key, kind, userId, uid: 7, at: 1_000_050, seq: 1, reason: null })
+      const first = await store.channelEvent('conv-media', entry('k1', 'join', 'a'))
+      expect(first).toMatchObject({ callId: call.callId, live: true, duplicate: false, createdAt: 1_000_000 })
+      expect(first.entries).toEqual([entry('k1', 'join', 'a')])
+      expect({ ...first.call.members }).toEqual({ a: Member.JOINED, b: Member.RINGING })
+      expect((await store.channelEvent('conv-media', entry('k1', 'join', 'a'))).duplicate).toBe(true)
+      expect(await store.channelEvent('no-such-conversation', entry('k1', 'join', 'a'))).toBe(null)
+      expect(await store.mediaEntries(call.callId)).toHaveLength(1)
+      await store.apply(call.callId, Event.ACCEPT, 'b', 1_000_100)
+      const gone = await store.apply(call.callId, Event.CHANNEL_GONE, null, 1_000_200)
+      expect(types(gone.effects)).toContain('end')
+      const late = await store.channelEvent('conv-media', entry('k2', 'leave', 'a'))
+      expect(late).toMatchObject({ callId: call.callId, live: false, duplicate: false, call: null })
+      expect(late.entries.map((e) => e.key).sort()).toEqual(['k1', 'k2'])
+      const taken = await store.take(call.callId)
+      expect(taken).toMatchObject({ endReason: 'channel-destroyed', endBy: null })
+      expect({ ...taken.members }).toEqual({ a: Member.LEFT, b: Member.LEFT })
+      expect(taken.channel).toHaveLength(2)
+      expect(await store.channelEvent('conv-media', entry('k3', 'leave', 'b'))).toBe(null)
+    })
+
     test('concurrent leaves of the last two members end the call exactly once', async () => {
       const { call } = await store.create(init('a'), ['b', 'c'])
       await store.apply(call.callId, Event.ACCEPT, 'b', 1)

@@ -16,7 +16,13 @@
 // of a call (ended with it, refreshed with it) and of the calls that user keys
 // point at are built from ARGV base (prefix + epoch + ':'), in the same slot.
 //   base c:<callId>   hash: meta (JSON, for JS), others (JSON), bits, caller,
-//                     ringUntil, phase, answeredAt, joined, ringing, m:<user> -> state
+//                     ringUntil, phase, answeredAt, joined, ringing, m:<user> -> state,
+//                     keep (ms an ended call is kept), t:<user> / l:<user> -> joined / left at
+//   base e:<callId>   the same hash once the call ended (kept keep ms for its record),
+//                     plus endedAt, endReason, endBy
+//   base x:<callId>   hash: channel entry key -> entry (JSON): the call's media presence
+//   base ch:<conv>    the newest callId in that conversation's channel
+//   base settle       sorted set: ended callId by the time its record is due at the latest
 //   base u:<user>     the call the user rings for or is joined to
 //   base dl           sorted set: callId by ring deadline while someone rings
 //   base nodes        hash: node -> "<last beat> <steady since>" (Redis TIME ms)
@@ -31,11 +37,16 @@ const CODE = {}
 for (const state of Object.values(Member)) CODE[state] = state[0]
 if (new Set(Object.values(CODE)).size !== Object.keys(CODE).length) throw new Error('member state codes collide')
 
-// member state -> event -> next member state, from the machine's own table
+// member state -> event -> next member state (and why the call ends, if it does), from the machine's own table
 const NEXT = {}
+const REASON = {}
 for (const [state, row] of Object.entries(TABLE)) {
   NEXT[state] = {}
-  for (const [event, [to]] of Object.entries(row)) NEXT[state][event] = to
+  REASON[state] = {}
+  for (const [event, [to, , reason]] of Object.entries(row)) {
+    NEXT[state][event] = to
+    REASON[state][event] = reason || ''
+  }
 }
 
 const GUARD = `
@@ -58,7 +69,8 @@ end
 `
 
 // A new call. KEYS: 3 call, 4 deadlines, 5 caller's user key, 6.. others' user keys.
-// ARGV: 4 callId, 5 caller, 6 meta, 7 ringUntil, 8 base, 9 maxCallMs, 10 others (JSON).
+// ARGV: 4 callId, 5 caller, 6 meta, 7 ringUntil, 8 base, 9 maxCallMs, 10 others (JSON),
+// 11 conversationId, 12 keep (ms an ended call is kept for its record; 0: not kept).
 // -> {'busy', callId} | {'taken'} | {'none', gen, bits} | {'ok', gen, bits}; bits: '1' rung, '0' busy, per other
 const CREATE = GUARD + LIVE + `
 local base, cid = ARGV[8], ARGV[4]
@@ -76,7 +88,9 @@ if rung == 0 then return {'none', tostring(gen), bits} end
 local g = redis.call('INCR', KEYS[2])
 local ck, px = KEYS[3], ARGV[9]
 redis.call('HSET', ck, 'meta', ARGV[6], 'others', ARGV[10], 'bits', bits, 'caller', ARGV[5],
-  'ringUntil', ARGV[7], 'phase', 'ringing', 'answeredAt', '', 'joined', '1', 'ringing', rung, 'm:' .. ARGV[5], 'joined')
+  'ringUntil', ARGV[7], 'phase', 'ringing', 'answeredAt', '', 'joined', '1', 'ringing', rung, 'm:' .. ARGV[5], 'joined',
+  'keep', ARGV[12])
+redis.call('SET', base .. 'ch:' .. ARGV[11], cid, 'PX', px)
 for i = 1, #others do
   if flags[i] == '1' then
     redis.call('HSET', ck, 'm:' .. others[i], 'ringing')
@@ -110,9 +124,12 @@ end
 // One machine step. KEYS: 3 call, 4 deadlines, 5 the actor's user key (the call key again without an actor).
 // ARGV: 4 event, 5 actor, 6 now (ms, the machine's clock), 7 callId, 8 base, 9 maxCallMs.
 // -> {'missing', gen} | {'same', gen, snapshot} | {'ok', gen, snapshot, ended}
+// An ending step of a call with keep > 0 renames it to e:<callId> with its end
+// (endedAt, endReason, endBy) and puts it in the settle set (its record is due).
 // snapshot: the call before the step (SNAPSHOT), so that JS runs machine.step on it.
 const APPLY = GUARD + SNAPSHOT + `
 local NEXT = cjson.decode('${JSON.stringify(NEXT)}')
+local REASON = cjson.decode('${JSON.stringify(REASON)}')
 local ck, ev, actor, now, cid, base, px = KEYS[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
 if redis.call('EXISTS', ck) == 0 then
   if ev == 'timeout' then redis.call('ZREM', KEYS[4], cid) end
@@ -123,13 +140,23 @@ local f = {}
 for i = 1, #h, 2 do f[h[i]] = h[i + 1] end
 local joined, ringing = tonumber(f.joined), tonumber(f.ringing)
 local changes = {}
+local reason, by = '', ''
 if ev == 'timeout' then
   if now >= tonumber(f.ringUntil) and ringing > 0 then
     for k, v in pairs(f) do
-      if v == 'ringing' and string.sub(k, 1, 2) == 'm:' then changes[#changes + 1] = {string.sub(k, 3), 'missed'} end
+      if v == 'ringing' and string.sub(k, 1, 2) == 'm:' then changes[#changes + 1] = {string.sub(k, 3), 'missed', v} end
     end
     ringing = 0
+    reason = 'missed'
   end
+elseif ev == 'channel-gone' then
+  for k, v in pairs(f) do
+    if string.sub(k, 1, 2) == 'm:' then
+      if v == 'joined' then changes[#changes + 1] = {string.sub(k, 3), 'left', v}
+      elseif v == 'ringing' then changes[#changes + 1] = {string.sub(k, 3), 'missed', v} end
+    end
+  end
+  joined, ringing, reason = 0, 0, 'channel-destroyed'
 else
   local s = f['m:' .. actor]
   local nx = s and NEXT[s] and NEXT[s][ev]
@@ -137,13 +164,18 @@ else
   if nx then
     if s == 'joined' then joined = joined - 1 elseif s == 'ringing' then ringing = ringing - 1 end
     if nx == 'joined' then joined = joined + 1 elseif nx == 'ringing' then ringing = ringing + 1 end
-    changes[1] = {actor, nx}
+    changes[1] = {actor, nx, s}
+    reason, by = REASON[s][ev], actor
   end
 end
 local snap = snapshot(f, ARGV[10] == '1')
 if #changes == 0 then return {'same', tostring(gen), snap} end
 local g = redis.call('INCR', KEYS[2])
 local ended = not (joined > 0 and joined + ringing >= 2)
+local function stamp(c)
+  if c[2] == 'joined' then redis.call('HSET', ck, 't:' .. c[1], ARGV[6])
+  elseif c[3] == 'joined' then redis.call('HSET', ck, 'l:' .. c[1], ARGV[6]) end
+end
 if ended then
   for k, v in pairs(f) do
     if (v == 'joined' or v == 'ringing') and string.sub(k, 1, 2) == 'm:' then
@@ -151,11 +183,28 @@ if ended then
       if redis.call('GET', uk) == cid then redis.call('DEL', uk) end
     end
   end
-  redis.call('DEL', ck)
   redis.call('ZREM', KEYS[4], cid)
+  local keep = tonumber(f.keep or '0') or 0
+  if keep > 0 then
+    for _, c in ipairs(changes) do
+      redis.call('HSET', ck, 'm:' .. c[1], c[2])
+      stamp(c)
+    end
+    redis.call('HSET', ck, 'joined', joined, 'ringing', ringing, 'endedAt', ARGV[6], 'endReason', reason, 'endBy', by)
+    local ek = base .. 'e:' .. cid
+    redis.call('RENAME', ck, ek)
+    redis.call('PEXPIRE', ek, keep * 2 + 60000)
+    redis.call('PEXPIRE', base .. 'x:' .. cid, keep * 2 + 60000)
+    redis.call('ZADD', base .. 'settle', now + keep, cid)
+    redis.call('PEXPIRE', base .. 'settle', px)
+  else
+    redis.call('DEL', ck)
+    redis.call('DEL', base .. 'x:' .. cid)
+  end
   return {'ok', tostring(g), snap, 1}
 end
 for _, c in ipairs(changes) do
+  stamp(c)
   redis.call('HSET', ck, 'm:' .. c[1], c[2])
   f['m:' .. c[1]] = c[2]
   local uk = base .. 'u:' .. c[1]
@@ -177,6 +226,66 @@ if redis.call('PTTL', ck) < tonumber(px) / 2 then
   end
 end
 return {'ok', tostring(g), snap, 0}
+`
+
+// A media entry (lib/call/media.js) for the call of a conversation's channel, live or ended and kept.
+// KEYS: 3 ch:<conv>. ARGV: 4 base, 5 entry key, 6 entry (JSON), 7 maxCallMs, 8 max entries, 9 '1': the call's fixed part too.
+// -> {'none', gen} | {'ok', gen, callId, live, duplicate, entries, snapshot or {}, createdAt}
+const CHANNEL = GUARD + SNAPSHOT + `
+local cid = redis.call('GET', KEYS[3])
+if not cid then return {'none', tostring(gen)} end
+local base = ARGV[4]
+local ck = base .. 'c:' .. cid
+local live = redis.call('EXISTS', ck) == 1
+if not live then
+  ck = base .. 'e:' .. cid
+  if redis.call('EXISTS', ck) == 0 then return {'none', tostring(gen)} end
+end
+local xk = base .. 'x:' .. cid
+local dup = redis.call('HEXISTS', xk, ARGV[5])
+if dup == 0 and redis.call('HLEN', xk) < tonumber(ARGV[8]) then
+  redis.call('HSET', xk, ARGV[5], ARGV[6])
+  redis.call('PEXPIRE', xk, live and ARGV[7] or math.max(redis.call('PTTL', ck), 1))
+end
+local snap = {}
+local meta = redis.call('HGET', ck, 'meta')
+if live then
+  local h = redis.call('HGETALL', ck)
+  local f = {}
+  for i = 1, #h, 2 do f[h[i]] = h[i + 1] end
+  snap = snapshot(f, ARGV[9] == '1')
+end
+return {'ok', tostring(gen), cid, live and 1 or 0, dup, redis.call('HVALS', xk), snap, cjson.decode(meta).createdAt}
+`
+
+// An ended call kept for its record: ARGV 5 '1' takes it (exactly one caller gets it), else reads it.
+// KEYS: 3 e:<callId>, 4 x:<callId>, 5 settle. ARGV: 4 callId, 5 take.
+// -> {'none', gen} | {'ok', gen, hash (flat), entries}
+const ENDED = GUARD + `
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  if ARGV[5] == '1' then redis.call('ZREM', KEYS[5], ARGV[4]) end
+  return {'none', tostring(gen)}
+end
+local h = redis.call('HGETALL', KEYS[3])
+local x = redis.call('HVALS', KEYS[4])
+if ARGV[5] == '1' then
+  redis.call('DEL', KEYS[3], KEYS[4])
+  redis.call('ZREM', KEYS[5], ARGV[4])
+end
+return {'ok', tostring(gen), h, x}
+`
+
+// Which of the users of ARGV[5] (JSON) have no socket on any process.
+// KEYS: only the guard's. ARGV: 4 base, 5 users. -> {'ok', gen, offline users}
+const OFFLINE = GUARD + `
+local users = cjson.decode(ARGV[5])
+local out = {}
+for i = 1, #users do
+  local n = 0
+  for _, v in ipairs(redis.call('HVALS', ARGV[4] .. 'p:' .. users[i])) do n = n + tonumber(v) end
+  if n <= 0 then out[#out + 1] = users[i] end
+end
+return {'ok', tostring(gen), out}
 `
 
 // The call a user is in, checked live (a stale index entry is dropped).
@@ -242,11 +351,11 @@ return {'ok', tostring(gen)}
 `
 
 // Heartbeat (Redis TIME), reaping and due deadlines in one round trip.
-// KEYS: 3 nodes, 4 deadlines, 5 pv. ARGV: 4 node, 5 nodeTtlMs, 6 now (machine clock), 7 limit, 8 base, 9 maxCallMs.
+// KEYS: 3 nodes, 4 deadlines, 5 pv, 6 settle. ARGV: 4 node, 5 nodeTtlMs, 6 now (machine clock), 7 limit, 8 base, 9 maxCallMs.
 // A node is reaped when its last beat is over nodeTtlMs old, and only by a
 // sweeper that has itself beaten without a lapse for over nodeTtlMs: after a
 // Redis stall every beat has lapsed, so nobody reaps until all had time to beat.
-// -> {'ok', gen, redisNow, due, gone, registered, lapsed, presence version}
+// -> {'ok', gen, redisNow, due, gone, registered, lapsed, presence version, records due}
 const SWEEP = GUARD + `
 local self, ttl, base = ARGV[4], tonumber(ARGV[5]), ARGV[8]
 local function parse(v)
@@ -282,7 +391,8 @@ end
 local px = ARGV[9]
 for _, k in ipairs({KEYS[1], KEYS[2], KEYS[3]}) do redis.call('PEXPIRE', k, px) end
 local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[6], 'LIMIT', 0, ARGV[7])
-return {'ok', tostring(gen), tostring(now_r), due, gone, own and 1 or 0, lapsed and 1 or 0, redis.call('HGET', KEYS[5], self) or '0'}
+local settled = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', ARGV[6], 'LIMIT', 0, ARGV[7])
+return {'ok', tostring(gen), tostring(now_r), due, gone, own and 1 or 0, lapsed and 1 or 0, redis.call('HGET', KEYS[5], self) or '0', settled}
 `
 
 // The epoch: set it when there is none (Redis restarted empty, or first use),
@@ -302,4 +412,4 @@ end
 return {cur, redis.call('GET', KEYS[2]) or '0'}
 `
 
-module.exports = { CREATE, APPLY, CALL_OF, STATES, PRESENCE, RESET_PRESENCE, SWEEP, EPOCH, NEXT, CODE }
+module.exports = { CREATE, APPLY, CHANNEL, ENDED, OFFLINE, CALL_OF, STATES, PRESENCE, RESET_PRESENCE, SWEEP, EPOCH, NEXT, CODE }

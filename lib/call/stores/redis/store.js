@@ -34,6 +34,8 @@ const HASH_TAG = /^[^{]*\{[^}]+\}/
 
 const STATE_OF = new Map(Object.entries(S.CODE).map(([state, c]) => [c, state]))
 const CACHED = 2000 // calls whose fixed part (meta, others, bits) this process keeps
+const MAX_ENTRIES = 10000 // channel entries kept per call
+const OFFLINE_CHUNK = 1000 // users per presence script
 
 /** The fixed part of a call: { meta, others, bits }, from the stored strings. */
 const fixedPart = (meta, others, bits) => ({ meta: JSON.parse(meta), others: JSON.parse(others), bits })
@@ -65,6 +67,45 @@ function decodeHash(flat) {
   const fixed = fixedPart(f.get('meta'), f.get('others'), f.get('bits'))
   const codes = [fixed.meta.callerId, ...fixed.others].map((u) => S.CODE[f.get('m:' + u)] || '?').join('')
   return decodeCall(fixed, [f.get('phase'), f.get('answeredAt'), f.get('joined'), f.get('ringing'), codes])
+}
+
+/** A flat HGETALL reply (array, RESP3 map or ioredis object) as a Map. */
+function fields(flat) {
+  const list = Array.isArray(flat) ? flat : Object.entries(flat || {}).flat()
+  const f = new Map()
+  for (let i = 0; i < list.length; i += 2) f.set(String(list[i]), String(list[i + 1]))
+  return f
+}
+
+/** An ended call kept for its record (scripts.js ENDED) as the store contract's plain data. */
+function decodeEnded(flat, entries) {
+  const f = fields(flat)
+  const meta = JSON.parse(f.get('meta'))
+  const others = JSON.parse(f.get('others'))
+  const members = Object.create(null)
+  const times = Object.create(null)
+  const num = (k) => (f.has(k) && f.get(k) !== '' ? Number(f.get(k)) : null)
+  for (const u of [meta.callerId, ...others]) {
+    const state = f.get('m:' + u)
+    if (state === undefined || u in members) continue
+    members[u] = state
+    const t = [num('t:' + u), num('l:' + u)]
+    if (t[0] !== null || t[1] !== null) times[u] = t
+  }
+  return {
+    callId: meta.callId,
+    conversationId: meta.conversationId,
+    callerId: meta.callerId,
+    media: meta.media,
+    createdAt: meta.createdAt,
+    answeredAt: num('answeredAt'),
+    endedAt: num('endedAt'),
+    endReason: f.get('endReason') || null,
+    endBy: f.get('endBy') || null,
+    members,
+    times,
+    channel: entries.map((e) => JSON.parse(String(e)))
+  }
 }
 
 /**
@@ -222,7 +263,8 @@ class RedisCallStore {
     })
     const reply = await this._script(S.CREATE,
       (b) => [b + 'c:' + init.callId, b + 'dl', b + 'u:' + caller, ...list.map((u) => b + 'u:' + u)],
-      (b) => [init.callId, caller, meta, String(ringUntil), b, String(this.maxCallMs), JSON.stringify(list)])
+      (b) => [init.callId, caller, meta, String(ringUntil), b, String(this.maxCallMs), JSON.stringify(list),
+        String(init.conversationId), String(Number.isInteger(init.keepMs) && init.keepMs > 0 ? init.keepMs : 0)])
     if (String(reply[0]) === 'busy') return { error: AckError.ALREADY_IN_CALL, callId: String(reply[1]) }
     if (String(reply[0]) === 'taken') return { error: 'DUPLICATE_CALL_ID' }
     const bits = String(reply[2])
@@ -259,6 +301,82 @@ class RedisCallStore {
     }
     if (ended) this._fixed.delete(callId)
     return result
+  }
+
+  /** Store contract: a media entry for the call of a conversation's channel (see stores/memory.js). */
+  async channelEvent(conversationId, entry) {
+    const conv = String(conversationId)
+    const reply = await this._script(S.CHANNEL, (b) => [b + 'ch:' + conv],
+      (b) => [b, entry.key, JSON.stringify(entry), String(this.maxCallMs), String(MAX_ENTRIES), '0'])
+    if (String(reply[0]) === 'none') return null
+    const callId = String(reply[2])
+    let live = Number(reply[3]) === 1
+    const entries = reply[5].map((e) => JSON.parse(String(e)))
+    let call = null
+    if (live) {
+      const fixed = await this._fixedOf(callId)
+      if (fixed) {
+        const c = decodeCall(fixed, reply[6].map(String))
+        const members = Object.create(null)
+        for (const [u, st] of c.members) members[u] = st
+        call = { ...c, members }
+      } else {
+        live = false // ended meanwhile
+      }
+    }
+    return { callId, live, duplicate: Number(reply[4]) === 1, entries, call, createdAt: Number(reply[7]) }
+  }
+
+  /** The fixed part of a live call (cached), or null when it is gone. */
+  async _fixedOf(callId) {
+    const cached = this._fixed.get(callId)
+    if (cached) return cached
+    const key = this._base() + 'c:' + callId
+    const got = await this._cmd.command(['HMGET', key, 'meta', 'others', 'bits'], key, Date.now() + this.commandTimeoutMs)
+      .catch((err) => { throw storeError(err) })
+    if (!Array.isArray(got) || got[0] === null || got[0] === undefined) return null
+    const fixed = fixedPart(String(got[0]), String(got[1]), String(got[2]))
+    this._fixed.set(callId, fixed)
+    if (this._fixed.size > CACHED) this._fixed.delete(this._fixed.keys().next().value)
+    return fixed
+  }
+
+  /** Store contract: the channel entries of a call (live or kept). */
+  async mediaEntries(callId) {
+    if (this.epoch === null) await this._sync(null, () => this._establish(''))
+    const key = this._base() + 'x:' + String(callId)
+    const got = await this._cmd.command(['HVALS', key], key, Date.now() + this.commandTimeoutMs)
+      .catch((err) => { throw storeError(err) })
+    return (Array.isArray(got) ? got : []).map((e) => JSON.parse(String(e)))
+  }
+
+  /** Store contract: an ended call kept for its record, left in place; or null. */
+  ended(callId) {
+    return this._ended(callId, false)
+  }
+
+  /** Store contract: the ended call kept for its record, to exactly one caller across processes; else null. */
+  take(callId) {
+    return this._ended(callId, true)
+  }
+
+  async _ended(callId, take) {
+    const id = String(callId)
+    const reply = await this._script(S.ENDED, (b) => [b + 'e:' + id, b + 'x:' + id, b + 'settle'], () => [id, take ? '1' : '0'])
+    if (String(reply[0]) === 'none') return null
+    return decodeEnded(reply[2], reply[3])
+  }
+
+  /** The users of the list with no socket on any process. */
+  async offline(userIds) {
+    const out = []
+    const list = [...userIds].map(String)
+    for (let i = 0; i < list.length; i += OFFLINE_CHUNK) {
+      const chunk = JSON.stringify(list.slice(i, i + OFFLINE_CHUNK))
+      const reply = await this._script(S.OFFLINE, () => [], (b) => [b, chunk])
+      for (const u of reply[2]) out.push(String(u))
+    }
+    return out
   }
 
   /** A copy of the call ({ members: { user: state } }), or null. */
@@ -347,7 +465,7 @@ class RedisCallStore {
   async sweep({ now = Date.now(), limit = 100 } = {}) {
     if (this._presenceDirty) await this._repairPresence().catch(() => {})
     const t0 = Date.now()
-    const reply = await this._script(S.SWEEP, (b) => [b + 'nodes', b + 'dl', b + 'pv'],
+    const reply = await this._script(S.SWEEP, (b) => [b + 'nodes', b + 'dl', b + 'pv', b + 'settle'],
       (b) => [this.nodeId, String(this.nodeTtlMs), String(now), String(limit), b, String(this.maxCallMs)])
     const t1 = Date.now()
     this._clock(Number(reply[2]), t0, t1)
@@ -361,7 +479,14 @@ class RedisCallStore {
     if (this._presenceDirty) await this._repairPresence().catch(() => {})
     const reconcile = this._reconcile
     this._reconcile = false
-    return { due: reply[3].map(String), gone: reply[4].map(String), reaped, reconcile, lapsed: Number(reply[6]) === 1 }
+    return {
+      due: reply[3].map(String),
+      gone: reply[4].map(String),
+      reaped,
+      reconcile,
+      lapsed: Number(reply[6]) === 1,
+      settled: (reply[8] || []).map(String) // ended calls whose record is due: take() them
+    }
   }
 
   _clock(redisNow, t0, t1) {
