@@ -84,11 +84,25 @@ if (problem) {
     try {
       const overflow = await page.evaluate(() => globalThis.document.documentElement.scrollWidth)
       expect({ name, overflow }).toEqual({ name, overflow: 390 })
+      // ids and tokens keep to one line each (they scroll sideways), never broken mid-string
+      const wrapped = await page.evaluate(() => {
+        const doc = globalThis.document
+        return [...doc.querySelectorAll('code, #token-info td')].filter(el => el.offsetParent !== null).filter(el => {
+          const range = doc.createRange()
+          range.selectNodeContents(el)
+          return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1
+        }).map(el => el.textContent)
+      })
+      expect({ name, wrapped }).toEqual({ name, wrapped: [] })
       await screenshot(page, `${name}-390`)
     } finally {
       await page.setViewportSize(before)
     }
   }
+
+  /** The events log, oldest first, without the times. */
+  const logLines = async page => (await page.getByTestId('log').locator('li').allTextContents())
+    .reverse().map(l => l.slice(l.indexOf('  ') + 2))
 
   const messages = (page, conversationId) =>
     page.locator(`li[data-conversation-id="${conversationId}"]`).getByTestId('call-message').locator('.text').allTextContents()
@@ -185,11 +199,21 @@ if (problem) {
     }
     const [record] = demo.messagesOf(direct)
     expect(record).toMatchObject({ outcome: 'completed', timing: 'media', startedBy: demo.users.alice })
-    // the events log has one's own actions too
-    const log = await bob.getByTestId('log').textContent()
-    for (const line of ['You accepted the call from Alice', 'You hung up', 'You joined the Agora channel']) expect(log).toContain(line)
-    const aliceLog = await alice.getByTestId('log').textContent()
-    for (const line of ['You started a video call', 'Bob accepted', 'Bob joined the Agora channel']) expect(aliceLog).toContain(line)
+    // the events log has one's own actions too, each once: joining the channel and leaving it
+    // alike, whoever hung up (the one hung up on leaves after the call is over)
+    for (const page of [alice, bob]) {
+      await page.getByTestId('log').locator('li').filter({ hasText: 'You left the Agora channel' }).first().waitFor({ timeout: 2000 })
+    }
+    const count = (lines, line) => lines.filter(l => l === line).length
+    const bobLog = await logLines(bob)
+    for (const line of ['You accepted the call from Alice', 'You hung up', 'You joined the Agora channel', 'You left the Agora channel']) {
+      expect({ line, times: count(bobLog, line) }).toEqual({ line, times: 1 })
+    }
+    const aliceLog = await logLines(alice)
+    for (const line of ['You started a video call in your direct chat with Bob', 'Bob accepted', 'You joined the Agora channel',
+      'Bob joined the Agora channel', 'You left the Agora channel']) {
+      expect({ line, times: count(aliceLog, line) }).toEqual({ line, times: 1 })
+    }
     await alice.getByTestId('close-call').click()
     await bob.getByTestId('close-call').click()
     await screenshot(alice, 'alice-after-call')
@@ -243,6 +267,51 @@ if (problem) {
       expect({ texts: texts.slice(1), records: demo.messagesOf(direct).length }).toEqual({ texts: ['Call declined', 'Cancelled call'], records: 3 })
     }
     await alice.getByTestId('close-call').click()
+  })
+
+  test('a double click starts one call; a call Bob does not answer is a missed call on both pages', async () => {
+    // its own server: a short ring timeout
+    const quick = await createDemoServer({ port: 0, ringTimeoutMs: 1500, quiet: true })
+    const contexts = []
+    try {
+      const open = async name => {
+        const context = await browser.newContext({ viewport: { width: 1000, height: 900 } })
+        contexts.push(context)
+        const page = await context.newPage()
+        page.on('pageerror', err => pageErrors.push(`${name} (missed): ${err.message}`))
+        page.on('console', m => {
+          if (m.type() === 'error') pageErrors.push(`${name} (missed) console: ${m.text()}`)
+        })
+        await page.goto(`${quick.url}/?user=${name}`)
+        await page.getByTestId('login').click()
+        await page.waitForSelector('body[data-connected="true"]', { timeout: 5000 })
+        return page
+      }
+      const [alice, bob] = await Promise.all([open('alice'), open('bob')])
+      const direct = quick.conversations.direct
+      // the second click lands while the first waits for its token: no "You are already in a call"
+      await callButton(alice, direct).dblclick()
+      await bob.getByTestId('incoming').waitFor({ state: 'visible', timeout: BANNER_WITHIN_MS })
+      await alice.getByTestId('call-status').filter({ hasText: 'Ringing…' }).waitFor({ timeout: 2000 })
+      expect(await alice.getByTestId('notice').isVisible()).toBe(false)
+      expect((await logLines(alice)).filter(l => l.startsWith('Call refused'))).toEqual([])
+
+      // nobody answers: Bob's banner goes, he is told once, his buttons are back
+      await alice.getByTestId('call-status').filter({ hasText: 'No answer: the call was missed' }).waitFor({ timeout: 4000 })
+      await bob.getByTestId('incoming').waitFor({ state: 'hidden', timeout: 2000 })
+      await bob.getByTestId('notice').filter({ hasText: 'Missed call from Alice' }).waitFor({ timeout: 2000 })
+      expect(await callButton(bob, direct).isDisabled()).toBe(false)
+      expect(await callButton(alice, direct).isDisabled()).toBe(false)
+      for (const page of [alice, bob]) {
+        await page.locator(`li[data-conversation-id="${direct}"]`).getByTestId('call-message').first().waitFor({ timeout: 5000 })
+        expect(await messages(page, direct)).toEqual(['Missed call'])
+      }
+      expect(quick.messagesOf(direct).map(m => m.outcome)).toEqual(['missed'])
+      await screenshot(bob, 'bob-missed-timeout')
+    } finally {
+      await Promise.all(contexts.map(c => c.close()))
+      await quick.close()
+    }
   })
 
   test('with credentials that look real, media is off and the page says why (no SDK, or Agora unreachable)', async () => {
