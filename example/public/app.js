@@ -23,7 +23,8 @@
     socket: null,
     call: null, // { callId, conversationId, role: 'caller'|'callee', media, phase: 'ringing'|'active'|'over', joined: Set }
     incoming: null, // incoming-call payload while the banner shows
-    agora: null, // { client, tracks }
+    starting: false, // between a click on Call and the server's answer to call:start
+    agora: null, // { client, tracks, joined }
     sim: null // { channelName } while this page is "in" a simulated Agora channel
   }
 
@@ -33,7 +34,7 @@
   const namesOf = ids => ids.map(nameOf).join(', ')
   // In the events log: "You" for this user.
   const who = id => (state.me && id === state.me.id ? 'You' : nameOf(id))
-  const inCall = () => Boolean((state.call && state.call.phase !== 'over') || state.incoming)
+  const inCall = () => Boolean((state.call && state.call.phase !== 'over') || state.incoming || state.starting)
   const conversationName = id => {
     const c = state.conversations.get(id)
     if (!c) return `conversation ${id}`
@@ -226,7 +227,10 @@
     })
 
     socket.on('call:media', d => {
-      log(`${who(d.userId)} ${d.state === 'joined' ? 'joined' : 'left'} the Agora channel`)
+      // one's own join and leave are logged by this page when it does them (the
+      // server tells the call's members, so not after a call is over)
+      if (d.userId === state.me.id) return
+      log(`${nameOf(d.userId)} ${d.state === 'joined' ? 'joined' : 'left'} the Agora channel`)
     })
 
     socket.on('incoming-call', d => {
@@ -289,8 +293,9 @@
     })
 
     socket.on('call:missed', d => {
-      log(`Not answered in time by ${namesOf(d.userIds)}`)
-      if (d.userIds.includes(state.me.id)) {
+      // to those who missed it: { callId, conversationId }; to those in the call: with the userIds who missed it
+      if (!d.userIds) {
+        log('You did not answer in time')
         if (isIncoming(d.callId)) {
           const from = state.incoming.from
           hideBanner()
@@ -298,6 +303,7 @@
         }
         return
       }
+      log(`Not answered in time by ${namesOf(d.userIds)}`)
       if (isCurrent(d.callId)) setStatus(`No answer from ${namesOf(d.userIds)}`)
     })
 
@@ -341,12 +347,26 @@
 
   async function startCall(conversationId, media = 'video') {
     conversationId = String(conversationId).trim()
-    if (state.call && state.call.phase !== 'over') return notice('You are already in a call.', 'error')
+    if (inCall()) return // the buttons are off; a second click (or Enter) while one starts does nothing
     notice('')
     if (!conversationId) return notice('Type a conversation id.', 'error')
+    // the buttons go off at once, not only when the server has answered
+    state.starting = true
+    renderCallButtons()
+    const done = () => {
+      state.starting = false
+      renderCallButtons()
+    }
     // 1. a token for this channel: the server checks membership first
-    const t = await api('POST', '/api/call/token', { channelName: conversationId })
+    let t
+    try {
+      t = await api('POST', '/api/call/token', { channelName: conversationId })
+    } catch (err) {
+      done()
+      return notice(`Could not start the call: ${err.message}`, 'error')
+    }
     if (!t.ok) {
+      done()
       const [text, kind] = refusal(t.data)
       log(`Token refused: ${t.status} ${t.data && t.data.error ? t.data.error.code : ''}`)
       return notice(text, kind)
@@ -354,7 +374,9 @@
     // 2. ring the others. The call is set up in the acknowledgement callback
     // itself, so that events right behind it (busy, ended) find it.
     state.socket.timeout(5000).emit('call:start', { conversationId, media }, (err, ack) => {
+      state.starting = false
       if (err || !ack || !ack.ok) {
+        renderCallButtons()
         const [text, kind] = refusal(err ? { error: { code: 'TIMEOUT', message: 'the server did not answer' } } : ack)
         log(`Call refused: ${ack && ack.error ? ack.error.code : 'no answer'}`)
         return notice(text, kind)
@@ -575,6 +597,8 @@
       client.leave().catch(() => {})
       return
     }
+    agora.joined = true
+    log('You joined the Agora channel')
     try {
       agora.tracks = call.media === 'video'
         ? await AgoraRTC.createMicrophoneAndCameraTracks()
@@ -607,6 +631,7 @@
     if (action === 'join') state.sim = { channelName }
     const res = await api('POST', '/api/call/media', { channelName, action })
     if (!res.ok) return log(`Simulated Agora ${action} failed: ${res.status}`)
+    log(action === 'join' ? 'You joined the Agora channel' : 'You left the Agora channel')
     const el = $('channel-status')
     el.hidden = false
     el.textContent = action === 'join'
@@ -625,6 +650,7 @@
     if (!agora) return
     for (const t of agora.tracks) t.close()
     agora.client.leave().catch(() => {})
+    if (agora.joined) log('You left the Agora channel')
     $('remote-videos').textContent = ''
   }
 
