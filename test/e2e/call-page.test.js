@@ -180,11 +180,22 @@ if (problem) {
     await screenshot(bob, 'bob')
     await narrow(bob, 'bob')
 
-    // Carol calls the group while both are in this call: busy
-    await callButton(pages.carol, demo.conversations.group).click()
-    await pages.carol.getByTestId('call-status').filter({ hasText: 'Busy: nobody could take the call' }).waitFor({ timeout: 2000 })
-    expect(await pages.carol.getByTestId('notice').isVisible()).toBe(false) // said once, in the panel
-    await pages.carol.getByTestId('close-call').click()
+    // Carol calls the group while both are in this call: busy. Her page "joins" the
+    // simulated channel and leaves it at once; her join is held back 300 ms on
+    // the way, so the leave must wait for it, or she stays in the channel.
+    const { carol } = pages
+    await carol.route('**/api/call/media', async route => {
+      if (route.request().postDataJSON().action === 'join') await new Promise(resolve => setTimeout(resolve, 300))
+      await route.continue()
+    })
+    await callButton(carol, demo.conversations.group).click()
+    await carol.getByTestId('call-status').filter({ hasText: 'Busy: nobody could take the call' }).waitFor({ timeout: 2000 })
+    expect(await carol.getByTestId('notice').isVisible()).toBe(false) // said once, in the panel
+    await carol.getByTestId('log').locator('li').filter({ hasText: 'You left the Agora channel' }).first().waitFor({ timeout: 2000 })
+    expect((await logLines(carol)).filter(l => l.endsWith('the Agora channel'))).toEqual(['You joined the Agora channel', 'You left the Agora channel'])
+    expect(demo.simulatedChannel(demo.conversations.group)).toEqual([])
+    await carol.unroute('**/api/call/media')
+    await carol.getByTestId('close-call').click()
     await screenshot(pages.carol, 'carol-busy')
 
     await bob.getByTestId('hangup').click()
