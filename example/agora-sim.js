@@ -21,7 +21,21 @@ function uidOf(account) {
 
 function createAgoraSimulator({ secret, webhookUrl }) {
   const channels = new Map() // channelName -> Map account -> joinedAt (ms)
+  const queues = new Map() // channelName -> the last join/leave of that channel, in flight
   let seq = 0
+
+  // One join or leave at a time per channel, in the order asked: Agora reports a
+  // channel's events one after the other (a leave asked for while the join is
+  // still being sent comes after it; two last leaves destroy the channel once).
+  function serial(channelName, fn) {
+    const run = (queues.get(channelName) || Promise.resolve()).then(fn)
+    const tail = run.catch(() => {})
+    queues.set(channelName, tail)
+    tail.then(() => {
+      if (queues.get(channelName) === tail) queues.delete(channelName)
+    })
+    return run
+  }
 
   function send(eventType, payload) {
     const body = JSON.stringify({
@@ -52,7 +66,11 @@ function createAgoraSimulator({ secret, webhookUrl }) {
   }
 
   /** The account joined the channel (as the Agora SDK would, with the token's account). */
-  async function join(channelName, account) {
+  function join(channelName, account) {
+    return serial(channelName, () => joinNow(channelName, account))
+  }
+
+  async function joinNow(channelName, account) {
     let members = channels.get(channelName)
     if (!members) {
       members = new Map()
@@ -65,7 +83,11 @@ function createAgoraSimulator({ secret, webhookUrl }) {
   }
 
   /** The account left the channel; the last one out destroys it. */
-  async function leave(channelName, account) {
+  function leave(channelName, account) {
+    return serial(channelName, () => leaveNow(channelName, account))
+  }
+
+  async function leaveNow(channelName, account) {
     const members = channels.get(channelName)
     if (!members || !members.has(account)) return
     const since = members.get(account)

@@ -412,6 +412,8 @@ async function createDemoServer(options = {}) {
     media,
     channelEvents: channelMode,
     messagesOf: id => store.messagesOf(id),
+    // accounts in a simulated Agora channel (throwaway credentials), for tests; [] otherwise
+    simulatedChannel: name => (simulator && simulator.channels.has(name) ? [...simulator.channels.get(name).keys()] : []),
     redis: Boolean(redis),
     users: Object.fromEntries(USERS.map(u => [u.name.toLowerCase(), u._id.toHexString()])),
     conversations: {

@@ -25,7 +25,8 @@
     incoming: null, // incoming-call payload while the banner shows
     starting: false, // between a click on Call and the server's answer to call:start
     agora: null, // { client, tracks, joined }
-    sim: null // { channelName } while this page is "in" a simulated Agora channel
+    sim: null, // { channelName } while this page is "in" a simulated Agora channel
+    simQueue: Promise.resolve() // this page's simulated joins and leaves, one after the other
   }
 
   // ---- small helpers ----------------------------------------------------------
@@ -626,9 +627,18 @@
     return box
   }
 
-  /** The simulated Agora: the server posts to its own webhook what Agora would send for this join or leave. */
-  async function simulate(action, channelName) {
+  /**
+   * The simulated Agora: the server posts to its own webhook what Agora would send for this join or leave.
+   * A leave goes only once the join before it was answered (a busy call ends while its join is on the way).
+   */
+  function simulate(action, channelName) {
     if (action === 'join') state.sim = { channelName }
+    const run = state.simQueue.then(() => simulateNow(action, channelName))
+    state.simQueue = run.catch(() => {})
+    return run
+  }
+
+  async function simulateNow(action, channelName) {
     const res = await api('POST', '/api/call/media', { channelName, action })
     if (!res.ok) return log(`Simulated Agora ${action} failed: ${res.status}`)
     log(action === 'join' ? 'You joined the Agora channel' : 'You left the Agora channel')
