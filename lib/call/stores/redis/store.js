@@ -40,17 +40,18 @@ const OFFLINE_CHUNK = 1000 // users per presence script
 /** The fixed part of a call: { meta, others, bits }, from the stored strings. */
 const fixedPart = (meta, others, bits) => ({ meta: JSON.parse(meta), others: JSON.parse(others), bits })
 
+/** What a call's meta says of it, live or ended. */
+const identityOf = (meta) => ({
+  callId: meta.callId, conversationId: meta.conversationId, callerId: meta.callerId, media: meta.media, createdAt: meta.createdAt
+})
+
 /** The call from its fixed part and a snapshot (scripts.js SNAPSHOT), members in the machine's order. */
 function decodeCall({ meta, others, bits }, [phase, answeredAt, joined, ringing, codes]) {
   const members = new Map([[meta.callerId, STATE_OF.get(codes[0])]])
   for (let i = 0; i < others.length; i++) if (bits[i] === '1') members.set(others[i], STATE_OF.get(codes[i + 1]))
   for (let i = 0; i < others.length; i++) if (bits[i] !== '1' && !members.has(others[i])) members.set(others[i], STATE_OF.get(codes[i + 1]))
   return {
-    callId: meta.callId,
-    conversationId: meta.conversationId,
-    callerId: meta.callerId,
-    media: meta.media,
-    createdAt: meta.createdAt,
+    ...identityOf(meta),
     ringUntil: meta.ringUntil,
     answeredAt: answeredAt ? Number(answeredAt) : null,
     phase: String(phase),
@@ -62,8 +63,7 @@ function decodeCall({ meta, others, bits }, [phase, answeredAt, joined, ringing,
 
 /** The call from a plain HGETALL of its hash (get()). */
 function decodeHash(flat) {
-  const f = new Map()
-  for (let i = 0; i < flat.length; i += 2) f.set(String(flat[i]), String(flat[i + 1]))
+  const f = fields(flat)
   const fixed = fixedPart(f.get('meta'), f.get('others'), f.get('bits'))
   const codes = [fixed.meta.callerId, ...fixed.others].map((u) => S.CODE[f.get('m:' + u)] || '?').join('')
   return decodeCall(fixed, [f.get('phase'), f.get('answeredAt'), f.get('joined'), f.get('ringing'), codes])
@@ -93,11 +93,7 @@ function decodeEnded(flat, entries) {
     if (t[0] !== null || t[1] !== null) times[u] = t
   }
   return {
-    callId: meta.callId,
-    conversationId: meta.conversationId,
-    callerId: meta.callerId,
-    media: meta.media,
-    createdAt: meta.createdAt,
+    ...identityOf(meta),
     answeredAt: num('answeredAt'),
     endedAt: num('endedAt'),
     endReason: f.get('endReason') || null,
