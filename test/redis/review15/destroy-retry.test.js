@@ -58,7 +58,8 @@ describeRedis('review 15: a channel-destroy whose call end failed, sent again', 
     await sleep(1300) // Redis answers again
     expect(alice.events.some((e) => e.event === 'call:ended')).toBe(false)
 
-    const retry = await send(destroy) // Agora's retry: the same body
+    // Agora's retry: the same notification (noticeId, payload), notifyMs updated as Agora does on a resend
+    const retry = await send(JSON.stringify({ ...JSON.parse(destroy), notifyMs: Date.now() }))
     expect(retry.status).toBe(200)
     const ended = await waitFor(alice, 'call:ended', (d) => d.callId === ack.callId, 1500)
     expect(ended).toMatchObject({ by: null, reason: 'channel-destroyed' })
