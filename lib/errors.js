@@ -48,6 +48,7 @@ E('ERR_AGORA_ADDON_LOAD_FAILED', Error, 'the native addon cannot be loaded in th
 E('ERR_AGORA_NOT_PARTICIPANT', Error, 'the caller is not a participant of this conversation')
 E('ERR_AGORA_INVALID_CALL_ID', Error, 'generateCallId() gave an id that cannot be used')
 E('ERR_AGORA_CALL_STORE_UNAVAILABLE', Error, 'the call store did not answer in time')
+E('ERR_AGORA_CALL_SIGNALING_CLOSED', Error, 'the call signaling was closed')
 E('ERR_AGORA_CALL_STORE_DIVERGED', Error,
   'the Redis script and machine.step disagree on a step (a bug: please report it)')
 

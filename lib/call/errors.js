@@ -8,7 +8,7 @@
 const { makeError } = require('../errors')
 
 const CALL_CODES = ['ERR_AGORA_NOT_PARTICIPANT', 'ERR_AGORA_INVALID_CALL_ID', 'ERR_AGORA_CALL_STORE_UNAVAILABLE',
-  'ERR_AGORA_CALL_STORE_DIVERGED']
+  'ERR_AGORA_CALL_STORE_DIVERGED', 'ERR_AGORA_CALL_SIGNALING_CLOSED']
 
 /** A new error of a registered code; `detail` is appended to the message. */
 const callError = (code, detail) => makeError(code, detail)

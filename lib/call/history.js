@@ -51,10 +51,11 @@ function outcomeOf(data, mediaTalk) {
 function buildRecord(data, { channelEvents = false, skewMs = 5000 } = {}) {
   const endedAt = data.endedAt
   const p = channelEvents ? presence(data.channel || [], { since: data.createdAt - skewMs }) : null
-  const t = p ? talk(p, endedAt) : null
-  const outcome = outcomeOf(data, t)
   const times = data.times || {}
   const members = data.members || {}
+  // The talk time is between members: anyone else in the channel (a bot with an account) does not count.
+  const t = p ? talk({ ...p, users: new Map([...p.users].filter(([u]) => Object.hasOwn(members, u))) }, endedAt) : null
+  const outcome = outcomeOf(data, t)
   const participants = []
   for (const userId of Object.keys(members)) {
     const state = members[userId]
@@ -96,13 +97,15 @@ function buildRecord(data, { channelEvents = false, skewMs = 5000 } = {}) {
   }
 }
 
-// One member's channel presence for the record: open sessions close at the call's end.
+// One member's channel presence for the record: open sessions close at the call's end
+// (never before they began: they are on Agora's clock, the end on ours), and so does leftAt.
 function mediaOf (m, endedAt) {
   if (!m) return { joinedAt: null, leftAt: null, sessions: [] }
+  const sessions = m.sessions.map(([a, b]) => [a, b ?? Math.max(endedAt, a)])
   return {
     joinedAt: m.joinedAt,
-    leftAt: m.leftAt ?? (m.inChannel ? endedAt : null),
-    sessions: m.sessions.map(([a, b]) => [a, b ?? endedAt])
+    leftAt: m.inChannel ? sessions[sessions.length - 1][1] : m.leftAt,
+    sessions
   }
 }
 

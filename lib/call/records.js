@@ -116,10 +116,16 @@ function createRecords({ store, opts, deliver, step, fault, isClosed }) {
     if (!entry) return { applied: false, reason: 'ignored' }
     const got = await store.channelEvent(event.channelName, entry)
     if (!got) return { applied: false, reason: 'no-call' }
-    if (got.duplicate) return { applied: false, reason: 'duplicate', callId: got.callId }
     const since = got.createdAt - skewMs
-    const before = presence(got.entries.filter((e) => e.key !== entry.key), { since })
     const after = presence(got.entries, { since })
+    if (got.duplicate) {
+      // Stored before, but what it causes may have failed after that (the store stopped
+      // answering: the webhook said 500 and this is Agora's retry). Done again; both are idempotent.
+      if (got.live && got.call && after.destroyedAt !== null) await step(got.callId, Event.CHANNEL_GONE, null)
+      else if (!got.live && channelEvents && !anyoneIn(after)) await finalize(got.callId)
+      return { applied: false, reason: 'duplicate', callId: got.callId }
+    }
+    const before = presence(got.entries.filter((e) => e.key !== entry.key), { since })
     const changed = changes(before, after)
     if (got.live && got.call) {
       const base = { callId: got.callId, conversationId: got.call.conversationId }

@@ -531,10 +531,11 @@ function attachCallSignaling(io, input) {
     /**
      * A typed Agora channel event (createWebhookRouter's onEvent, or any
      * source): media presence, call:media, a destroyed channel ends its call.
-     * Resolves { applied, callId, changes }; rejects when the store cannot be reached.
+     * Resolves { applied, callId, changes }; rejects when the store cannot be reached or after close().
      */
     channelEvent(event) {
-      if (closed) return Promise.resolve({ applied: false, reason: 'closed' })
+      // Closed (a process shutting down): nothing is stored, so the webhook must not answer 200.
+      if (closed) return Promise.reject(callError('ERR_AGORA_CALL_SIGNALING_CLOSED', 'channelEvent()'))
       return records.channelEvent(event)
     },
     /** Stops handling call events, the sweeps and every ring timer. Sockets stay connected. */

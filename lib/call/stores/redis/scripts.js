@@ -259,6 +259,8 @@ return {'ok', tostring(gen), cid, live and 1 or 0, dup, redis.call('HVALS', xk),
 `
 
 // An ended call kept for its record: ARGV 5 '1' takes it (exactly one caller gets it), else reads it.
+// A take is a change (one more generation): a restart from a snapshot saved before it is then a
+// rollback, not a second take of the same record.
 // KEYS: 3 e:<callId>, 4 x:<callId>, 5 settle. ARGV: 4 callId, 5 take.
 // -> {'none', gen} | {'ok', gen, hash (flat), entries}
 const ENDED = GUARD + `
@@ -271,6 +273,7 @@ local x = redis.call('HVALS', KEYS[4])
 if ARGV[5] == '1' then
   redis.call('DEL', KEYS[3], KEYS[4])
   redis.call('ZREM', KEYS[5], ARGV[4])
+  gen = redis.call('INCR', KEYS[2])
 end
 return {'ok', tostring(gen), h, x}
 `

@@ -157,6 +157,7 @@ class RedisCallStore {
     this._pver = 0 // presence writes sent
     this._pverOk = 0 // highest presence write confirmed
     this._presenceDirty = false
+    this._presenceAt = Date.now() // the last time this process's presence was written whole
     this._registered = null // the epoch in which this process's sweeps were seen
     this._reconcile = false // calls may have vanished: tell sweep()'s caller
     this._offset = 0 // Redis clock - this clock (ms), from the sweeps
@@ -446,6 +447,7 @@ class RedisCallStore {
       await this._script(S.RESET_PRESENCE, (b) => [b + 'nu:' + this.nodeId, b + 'pv'],
         (b) => [this.nodeId, b, JSON.stringify(Object.fromEntries(this._local)), String(v), String(this.maxCallMs)])
       if (v > this._pverOk) this._pverOk = v
+      this._presenceAt = Date.now()
     } catch (err) {
       this._presenceDirty = true
       throw err
@@ -459,6 +461,9 @@ class RedisCallStore {
    * (a new epoch, or reaped): the caller then checks its users' calls.
    */
   async sweep({ now = Date.now(), limit = 100 } = {}) {
+    // A user's presence key lives maxCallMs after its last write: one who just stays connected
+    // gets no writes, so the whole presence of this process is written again well before that.
+    if (Date.now() - this._presenceAt >= this.maxCallMs / 4) this._presenceDirty = true
     if (this._presenceDirty) await this._repairPresence().catch(() => {})
     const t0 = Date.now()
     const reply = await this._script(S.SWEEP, (b) => [b + 'nodes', b + 'dl', b + 'pv', b + 'settle'],
