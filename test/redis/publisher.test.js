@@ -39,7 +39,9 @@ describeRedis('guardPublisher: a publish in flight when Redis dies', () => {
   async function run(guard) {
     const child = await spawnUntil(`publisher GUARD=${guard}`, process.execPath, [CHILD],
       { env: { ...process.env, REDIS_URL: redis.url, GUARD: guard } }, /^ready$/m)
-    await sleep(300) // broadcasting
+    // broadcasting: Redis has answered a few thousand of its PUBLISHes
+    const published = async () => Number((/cmdstat_publish:calls=(\d+)/.exec(await redis.cli('INFO', 'commandstats')) || [0, 0])[1])
+    for (let waited = 0; waited < 10000 && await published() < 2000; waited += 50) await sleep(50)
     await redis.stop()
     return child
   }
@@ -58,15 +60,16 @@ describeRedis('guardPublisher: a publish in flight when Redis dies', () => {
   test('through guardPublisher: the process lives, the failures are heard, and it publishes again after the restart', async () => {
     const child = await run('1')
     const code = await exitOf(child, 2000)
-    const errors = Math.max(0, ...[...child.output.matchAll(/^errors (\d+)$/gm)].map(m => Number(m[1])))
     await redis.start()
     const mark = child.output.length
-    await sleep(3000) // node-redis reconnects by itself
+    // node-redis reconnects by itself, after a back-off of up to a few seconds
+    for (let waited = 0; waited < 15000 && !/^probe ok$/m.test(child.output.slice(mark)); waited += 100) await sleep(100)
     const after = child.output.slice(mark)
+    const errors = Math.max(0, ...[...child.output.matchAll(/^errors (\d+)$/gm)].map(m => Number(m[1])))
     await stopChild(child, 'SIGKILL')
     expect({ code, failuresHeard: errors > 0, probeAfterRestart: /^probe ok$/m.test(after) })
       .toEqual({ code: 'alive', failuresHeard: true, probeAfterRestart: true })
-  }, 20000)
+  }, 30000)
 })
 
 describeRedis('guardPublisher: the view is the client', () => {
