@@ -62,8 +62,9 @@ const FLOOR_OPS = [
 
 function allIds() {
   const tokens = require('./lib/tokens').rows().map((r) => r.id)
+  const notify = require('./lib/notify').rows().map((r) => r.id)
   const participants = require('./lib/participants').rows().map((r) => r.id)
-  return [...tokens, ...participants, ...FLOOR_OPS.map((f) => f.id), 'alloc', 'rss', 'http', ...callRows.ids()]
+  return [...tokens, ...notify, ...participants, ...FLOOR_OPS.map((f) => f.id), 'alloc', 'rss', 'http', ...callRows.ids()]
 }
 
 function selected(opts, id) {
@@ -176,6 +177,35 @@ function runTokens(opts, results, checks) {
       summary.push([`${row.id} (fallback)`, `${fmtNs(result.contenders[0].nsPerOp.median)}/op`,
         `${fmtNs(fallback.nsPerOp.median)}/op`, fmtRatio(result.ratios.fallback), 'reported only', ''])
     }
+  }
+}
+
+// Notification rows (bench/lib/notify.js): the addon's check against Node's crypto, reported only.
+function runNotify(opts, results, checks) {
+  const notify = require('./lib/notify')
+  const rows = notify.rows().filter((r) => selected(opts, r.id))
+  if (!rows.length) return
+  const why = notify.unavailable()
+  if (why) {
+    log(opts, `\nnotification rows skipped: ${why}`)
+    for (const row of rows) {
+      results.push({ id: row.id, kind: 'compare', skipped: why, goals: [] })
+      summary.push([row.id, '', '', 'skipped (no addon)', '', ''])
+    }
+    return
+  }
+  const failures = notify.selfCheck()
+  checks.push(...failures.map((f) => ({ check: f, ok: false })))
+  if (!failures.length) checks.push({ check: 'notifications: every body valid on both sides with equal results, a changed one refused', ok: true })
+  for (const row of rows) {
+    progress(`${row.id}...`)
+    const result = compare(row.contenders(), opts)
+    doneProgress()
+    const out = { id: row.id, kind: 'compare', title: row.title, result, goals: [] }
+    results.push(out)
+    printCompare(opts, out)
+    summary.push([`${row.id} (fallback)`, `${fmtNs(result.contenders[0].nsPerOp.median)}/op`,
+      `${fmtNs(result.contenders[1].nsPerOp.median)}/op`, fmtRatio(result.ratios.fallback), 'reported only', 'info'])
   }
 }
 
@@ -423,6 +453,7 @@ async function main() {
   const results = []
   const checks = []
   runTokens(opts, results, checks)
+  runNotify(opts, results, checks)
   runParticipants(opts, results)
   runMembership(opts, results)
   runFloor(opts, results, checks)

@@ -3,12 +3,14 @@
 // it loads) and with the JavaScript fallback, for the fallback rows beside
 // the addon's. The fallback gets its own copy of lib/ (a fresh module cache
 // for lib/ while AGORA_CALL_TOKEN_IMPL=js), then the first copy is put back.
+// loadFallback(entry) does the same for another entry point under lib/
+// (lib/webhooks for the notification rows).
 const path = require('path')
 
 const lib = path.join(__dirname, '..', '..', 'lib')
 const act = require(lib)
 
-function loadFallback() {
+function loadFallback(entry = lib) {
   const saved = {}
   for (const key of Object.keys(require.cache)) {
     if (key.startsWith(lib + path.sep)) {
@@ -19,10 +21,12 @@ function loadFallback() {
   const env = process.env.AGORA_CALL_TOKEN_IMPL
   process.env.AGORA_CALL_TOKEN_IMPL = 'js'
   try {
-    return require(lib)
+    return require(entry)
   } finally {
     if (env === undefined) delete process.env.AGORA_CALL_TOKEN_IMPL
     else process.env.AGORA_CALL_TOKEN_IMPL = env
+    // the copies loaded here leave the cache: a later require() of them gets the default one
+    for (const key of Object.keys(require.cache)) if (key.startsWith(lib + path.sep)) delete require.cache[key]
     Object.assign(require.cache, saved)
   }
 }
@@ -30,4 +34,4 @@ function loadFallback() {
 const js = loadFallback()
 if (js.implementation !== 'js') throw new Error('the fallback did not load')
 
-module.exports = { act, js }
+module.exports = { act, js, lib, loadFallback }
