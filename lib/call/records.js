@@ -11,7 +11,8 @@
 // - When a call ends, the store keeps it (init.keepMs); its record goes to
 //   onCallEnded once, taken from the store atomically (so once across processes):
 //   at once without channel events, else once nobody is in the channel any more
-//   (the leave events usually come after the hang-up) or settleMs after the end.
+//   (the leave events usually come after the hang-up) or settleMs after the end;
+//   an answered call with no member seen in the channel yet also waits (late joins).
 //   A process that dies first leaves it to the other processes' sweeps.
 const { Member } = require('./protocol')
 const { Event, about } = require('./machine')
@@ -65,7 +66,12 @@ function createRecords({ store, opts, deliver, step, fault, isClosed }) {
     if (!channelEvents) return finalize(callId)
     const data = await store.ended(callId)
     if (!data) return
-    if (!anyoneIn(presence(data.channel, { since: data.createdAt - skewMs }))) return finalize(callId)
+    const p = presence(data.channel, { since: data.createdAt - skewMs })
+    // Answered, yet no member seen in the channel: Agora's join events may still be on their
+    // way (NCS posts seconds after the fact), so the record waits for them as for the leaves.
+    const answered = data.answeredAt !== null && data.answeredAt !== undefined
+    const awaitingJoins = answered && !Object.keys(data.members || {}).some((u) => p.users.has(u))
+    if (!anyoneIn(p) && !awaitingJoins) return finalize(callId)
     later(callId, settleMs, () => finalize(callId))
   }
 

@@ -7,13 +7,14 @@
 // onRingOffline.
 const { startRecordsServer, until } = require('./helpers/records-server')
 const { connectClient, waitFor, emitAck, settle, sleep } = require('../helpers/sockets')
-const { post, channel, nowTs } = require('../helpers/ncs')
+const { post, post: postNcs, channel, nowTs } = require('../helpers/ncs')
 
 let srv
 const clients = []
 
 beforeAll(async () => {
-  srv = await startRecordsServer()
+  // settleMs 1500: calls answered with no channel events wait that long for late joins
+  srv = await startRecordsServer({ channelEvents: { settleMs: 1500, joinTimeoutMs: 60000 } })
 })
 afterAll(async () => {
   for (const c of clients) c.socket.disconnect()
@@ -120,12 +121,51 @@ test('events out of order and twice: the same presence, the destroyed channel en
   expect(media(alice)).toEqual(['alice:joined', 'alice:left'])
 })
 
-test('a call nobody ever joined in Agora: answered in signaling, the record says failed', async () => {
-  const [alice, bob] = await users('alice', 'bob')
-  const callId = await answered(alice, bob)
-  await emitAck(alice, 'call:end', { callId })
-  await until(() => srv.seen.records.length === 1, 3000, 'the record')
-  expect(srv.seen.records[0]).toMatchObject({ callId, outcome: 'failed', durationMs: 0, timing: 'media', answeredAt: null })
+describe('an answered call with no member seen in the channel yet (settleMs 600)', () => {
+  let quick
+  const quickUsers = async (...names) => {
+    const out = await Promise.all(names.map((n) => connectClient(quick.url, { userId: n }).ready))
+    clients.push(...out)
+    return out
+  }
+  beforeAll(async () => {
+    quick = await startRecordsServer({ channelEvents: { settleMs: 600, joinTimeoutMs: 60000 } })
+  })
+  afterAll(() => quick.close())
+  afterEach(() => {
+    expect(quick.seen.faults).toEqual([])
+    quick.seen.records.length = 0
+  })
+
+  test('nobody ever joined in Agora: the record waits settleMs for late joins, then says failed', async () => {
+    const [alice, bob] = await quickUsers('alice', 'bob')
+    const ack = await emitAck(alice, 'call:start', { conversationId: 'conv-ab', media: 'video' })
+    await waitFor(bob, 'incoming-call', (d) => d.callId === ack.callId)
+    await emitAck(bob, 'call:accept', { callId: ack.callId })
+    const endedAt = Date.now()
+    await emitAck(alice, 'call:end', { callId: ack.callId })
+    await sleep(300)
+    expect(quick.seen.records).toEqual([]) // Agora's join events may still be on their way
+    await until(() => quick.seen.records.length === 1, 3000, 'the record')
+    expect(Date.now() - endedAt).toBeGreaterThanOrEqual(550)
+    expect(quick.seen.records[0]).toMatchObject({ callId: ack.callId, outcome: 'failed', durationMs: 0, timing: 'media', answeredAt: null })
+  })
+
+  test('the joins and leaves arrive after the hang-up (NCS is seconds late): completed, with their duration', async () => {
+    const [alice, bob] = await quickUsers('alice', 'bob')
+    const ack = await emitAck(alice, 'call:start', { conversationId: 'conv-ab', media: 'audio' })
+    await waitFor(bob, 'incoming-call', (d) => d.callId === ack.callId)
+    await emitAck(bob, 'call:accept', { callId: ack.callId })
+    await emitAck(bob, 'call:end', { callId: ack.callId })
+    const ch = channel('conv-ab')
+    const t = nowTs()
+    const post = (raw) => postNcs(quick.hook, raw, quick.secret)
+    for (const raw of [ch.join('alice', t), ch.join('bob', t + 1), ch.leave('bob', t + 6), ch.leave('alice', t + 6)]) {
+      expect((await post(raw)).status).toBe(200)
+    }
+    await until(() => quick.seen.records.length === 1, 3000, 'the record')
+    expect(quick.seen.records[0]).toMatchObject({ callId: ack.callId, outcome: 'completed', durationMs: 5000, timing: 'media' })
+  })
 })
 
 test('onRingOffline: at the start for a member with no socket; and for one whose last socket drops while ringing, who keeps ringing', async () => {
@@ -142,7 +182,7 @@ test('onRingOffline: at the start for a member with no socket; and for one whose
   const [bob2] = await users('bob')
   expect((await emitAck(bob2, 'call:accept', { callId: ack.callId })).ok).toBe(true)
   await emitAck(alice, 'call:end', { callId: ack.callId })
-  await until(() => srv.seen.records.length === 1, 3000, 'the record')
+  await until(() => srv.seen.records.length === 1, 5000, 'the record')
   expect(srv.seen.records[0].participants.map((p) => [p.userId, p.state])).toEqual([['alice', 'left'], ['bob', 'joined'], ['carol', 'missed']])
 })
 
@@ -153,5 +193,5 @@ test('a busy call (nobody free to ring) has a record too', async () => {
   await until(() => srv.seen.records.length === 1, 2000, 'the busy record')
   expect(srv.seen.records[0]).toMatchObject({ callId: ack.callId, outcome: 'busy', startedBy: 'carol', durationMs: 0 })
   await emitAck(alice, 'call:end', { callId })
-  await until(() => srv.seen.records.length === 2, 2000, 'the second record')
+  await until(() => srv.seen.records.length === 2, 5000, 'the second record')
 })
