@@ -107,6 +107,9 @@ export interface CallStore {
 }
 
 export declare class MemoryCallStore implements CallStore {
+  /** maxChannelEntries: Agora channel entries one call keeps (default 10000); past it channelEvent says reason 'full'. */
+  constructor(options?: { maxChannelEntries?: number })
+  readonly maxChannelEntries: number
   callIdOf(userId: string): string | null
   create(init: CallInit, others: Iterable<string>): StepResult
   apply(callId: string, event: CallEvent, actor: string | null, now: number): StepResult
@@ -132,6 +135,8 @@ export interface RedisCallStoreOptions {
   maxCallMs?: number
   /** Default a random UUID. */
   nodeId?: string
+  /** Agora channel entries one call keeps. Default 10000. */
+  maxChannelEntries?: number
 }
 
 /** Call state in Redis, shared by every server process (use with @socket.io/redis-adapter). */
@@ -143,6 +148,7 @@ export declare class RedisCallStore implements CallStore {
   readonly nodeTtlMs: number
   readonly commandTimeoutMs: number
   readonly maxCallMs: number
+  readonly maxChannelEntries: number
   /** The current epoch of the data (a new one after Redis restarted empty or went back to an older snapshot). */
   readonly epoch: string | null
   get(callId: string): Promise<CallRecord | null>

@@ -122,6 +122,7 @@ function createRecords({ store, opts, deliver, step, fault, isClosed }) {
     if (!entry) return { applied: false, reason: 'ignored' }
     const got = await store.channelEvent(event.channelName, entry)
     if (!got) return { applied: false, reason: 'no-call' }
+    if (got.full) return { applied: false, reason: 'full', callId: got.callId } // 10,000 entries: the bound
     const since = got.createdAt - skewMs
     const after = presence(got.entries, { since })
     if (got.duplicate) {
@@ -147,8 +148,13 @@ function createRecords({ store, opts, deliver, step, fault, isClosed }) {
   }
 
   function close() {
+    const settling = [...timers.keys()].filter((key) => !key.includes('\n'))
     for (const t of timers.values()) clearTimeout(t)
     timers.clear()
+    // A store that no other process sweeps (MemoryCallStore) would lose these records with
+    // this process: they are written now, with what is known. A shared store's sweeps write
+    // them elsewhere once settled.
+    if (typeof store.sweep !== 'function') for (const callId of settling) finalize(callId).catch(fault)
   }
 
   return { keepMs, effects, busy, finalize, channelEvent, close, enabled: Boolean(channelEvents) }

@@ -7,7 +7,9 @@
 // onRingOffline.
 const { startRecordsServer, until } = require('./helpers/records-server')
 const { connectClient, waitFor, emitAck, settle, sleep } = require('../helpers/sockets')
-const { post, post: postNcs, channel, nowTs } = require('../helpers/ncs')
+const { post, post: postNcs, channel, nowTs, sign } = require('../helpers/ncs')
+const { MemoryCallStore } = require('../../lib/socket')
+const { verifyNotification } = require('../../lib/webhooks')
 
 let srv
 const clients = []
@@ -194,4 +196,47 @@ test('a busy call (nobody free to ring) has a record too', async () => {
   expect(srv.seen.records[0]).toMatchObject({ callId: ack.callId, outcome: 'busy', startedBy: 'carol', durationMs: 0 })
   await emitAck(alice, 'call:end', { callId })
   await until(() => srv.seen.records.length === 2, 5000, 'the second record')
+})
+
+test('a call at its bound of channel entries: channelEvent says full, and the call goes on', async () => {
+  const small = await startRecordsServer({ store: new MemoryCallStore({ maxChannelEntries: 2 }) })
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => connectClient(small.url, { userId: n }).ready))
+  clients.push(alice, bob)
+  try {
+    const ack = await emitAck(alice, 'call:start', { conversationId: 'conv-ab', media: 'audio' })
+    await waitFor(bob, 'incoming-call', (d) => d.callId === ack.callId)
+    const ch = channel('conv-ab')
+    const t = nowTs()
+    const typed = (raw) => verifyNotification(raw, sign(raw, small.secret), small.secret).event
+    const results = []
+    for (const raw of [ch.join('alice', t), ch.leave('alice', t + 1), ch.join('alice', t + 2)]) results.push(await small.signaling.channelEvent(typed(raw)))
+    expect(results.map((r) => [r.applied, r.reason])).toEqual([[true, undefined], [true, undefined], [false, 'full']])
+    expect((await emitAck(bob, 'call:accept', { callId: ack.callId })).ok).toBe(true)
+    expect(small.seen.faults).toEqual([])
+  } finally {
+    await small.close()
+  }
+})
+
+test('close() with records still waiting for the channel to empty writes them (a MemoryCallStore would lose them)', async () => {
+  const own = await startRecordsServer()
+  const [alice, bob] = await Promise.all(['alice', 'bob'].map((n) => connectClient(own.url, { userId: n }).ready))
+  clients.push(alice, bob)
+  try {
+    const ack = await emitAck(alice, 'call:start', { conversationId: 'conv-ab', media: 'video' })
+    await waitFor(bob, 'incoming-call', (d) => d.callId === ack.callId)
+    await emitAck(bob, 'call:accept', { callId: ack.callId })
+    const ch = channel('conv-ab')
+    const t = nowTs() - 2 // Agora's times are of the past
+    for (const raw of [ch.join('alice', t), ch.join('bob', t + 1)]) expect((await post(own.hook, raw, own.secret)).status).toBe(200)
+    await emitAck(alice, 'call:end', { callId: ack.callId })
+    await sleep(100)
+    expect(own.seen.records).toEqual([]) // both still in the channel: settleMs (20 s) to go
+    own.signaling.close()
+    await until(() => own.seen.records.length === 1, 2000, 'the record at close')
+    expect(own.seen.records[0]).toMatchObject({ callId: ack.callId, outcome: 'completed', timing: 'media', answeredAt: (t + 1) * 1000 })
+    expect(own.seen.faults).toEqual([])
+  } finally {
+    await own.close()
+  }
 })

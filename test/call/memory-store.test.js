@@ -2,7 +2,7 @@
 const { MemoryCallStore } = require('../../lib/socket')
 const { storeContract } = require('./store-contract')
 
-storeContract('MemoryCallStore', () => new MemoryCallStore())
+storeContract('MemoryCallStore', (options) => new MemoryCallStore(options))
 
 test('MemoryCallStore hands out copies and clear() empties it', () => {
   const store = new MemoryCallStore()

@@ -1,8 +1,8 @@
 'use strict'
 // The store contract suite: one scenario body that every call store must pass
 // (MemoryCallStore here, RedisCallStore on a real redis-server in
-// test/redis/). `makeStore()` returns a fresh, empty store (maybe async);
-// `dispose(store)` releases it.
+// test/redis/). `makeStore(options)` returns a fresh, empty store (maybe
+// async) with those constructor options; `dispose(store)` releases it.
 const { Event } = require('../../lib/call/machine')
 const { Member, ServerEvent } = require('../../lib/call/protocol')
 
@@ -164,6 +164,25 @@ function storeContract(name, makeStore, dispose = async () => {}, { groupAccepts
       expect({ ...taken.members }).toEqual({ a: Member.LEFT, b: Member.LEFT })
       expect(taken.channel).toHaveLength(2)
       expect(await store.channelEvent('conv-media', entry('k3', 'leave', 'b'))).toBe(null)
+    })
+
+    test('a call holds at most maxChannelEntries entries: past it an entry is refused as full, a repeat is still a duplicate', async () => {
+      const small = await makeStore({ maxChannelEntries: 3 })
+      try {
+        const { call } = await small.create(init('a', { keepMs: 60000, conversationId: 'conv-full' }), ['b'])
+        const entry = (key) => ({ key, kind: 'join', userId: 'a', uid: 7, at: 1_000_050, seq: Number(key.slice(1)), reason: null })
+        const got = []
+        for (const key of ['k1', 'k2', 'k3', 'k4', 'k2']) {
+          const r = await small.channelEvent('conv-full', entry(key))
+          got.push([key, r.duplicate, r.full, r.entries.length])
+        }
+        expect(got).toEqual([['k1', false, false, 1], ['k2', false, false, 2], ['k3', false, false, 3], ['k4', false, true, 3], ['k2', true, false, 3]])
+        expect(await small.mediaEntries(call.callId)).toHaveLength(3)
+      } finally {
+        await dispose(small)
+      }
+      expect(() => new store.constructor(...(store.client ? [store.client] : []), { maxChannelEntries: 0 }))
+        .toThrow(expect.objectContaining({ name: 'RangeError' }))
     })
 
     test('concurrent leaves of the last two members end the call exactly once', async () => {

@@ -408,7 +408,7 @@ function stop(child, signal = 'SIGTERM') {
 
     // The store contract suite, one body with MemoryCallStore (test/call/memory-store.test.js).
     let contract = 0
-    storeContract('RedisCallStore', async () => new RedisCallStore(await client(), { prefix: `{contract-${++contract}}:` }),
+    storeContract('RedisCallStore', async options => new RedisCallStore(await client(), { prefix: `{contract-${++contract}}:`, ...options }),
       async store => {
         const keys = await redis.keys(`${store.prefix}*`)
         if (keys.length) await redis.del(keys)

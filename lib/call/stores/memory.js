@@ -17,9 +17,10 @@
 // Call history and media presence (optional for a store; both stores here have them):
 //   create(init) with init.keepMs > 0 keeps the call once it ends, for keepMs,
 //       with each member's signaling times, its end reason and its channel entries
-//   channelEvent(conversationId, entry, now) -> { callId, live, duplicate, entries, call } | null
+//   channelEvent(conversationId, entry, now) -> { callId, live, duplicate, full, entries, call } | null
 //       atomically adds a media entry (lib/call/media.js) to the call of that channel,
-//       live (call: as get()) or ended and kept (call: null)
+//       live (call: as get()) or ended and kept (call: null); full: not added, the call
+//       already holds options.maxChannelEntries (10,000) entries
 //   mediaEntries(callId)               -> the call's channel entries | null
 //   ended(callId)                      -> what take() would give, left in place | null
 //   take(callId)                       -> the kept call, exactly once (then null): the record's data
@@ -33,13 +34,18 @@
 // dropped when read, and those of an ended call a slice at a time afterwards.
 const machine = require('../machine')
 const { AckError, Member, isActive } = require('../protocol')
+const { positiveInt } = require('../options')
+const { invalidType } = require('../../errors')
 
-const MAX_ENTRIES = 10000 // channel entries kept per call
+const MAX_ENTRIES = 10000 // channel entries kept per call, unless options.maxChannelEntries says
 
 const INDEX_SLICE = 5000
 
 class MemoryCallStore {
-  constructor() {
+  /** @param {{ maxChannelEntries?: number }} [options] */
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') throw invalidType('options', 'an object', options)
+    this.maxChannelEntries = positiveInt(options.maxChannelEntries, 'options.maxChannelEntries', MAX_ENTRIES)
     this._calls = new Map() // callId -> call (members: Map)
     this._byUser = new Map() // user key -> callId
     this._extra = new Map() // callId -> { keepMs, times: Map user -> [joinedAt, leftAt], channel: Map key -> entry }
@@ -99,10 +105,11 @@ class MemoryCallStore {
     const channel = live ? this._extra.get(callId).channel : ended ? ended.data.channel : null
     if (!channel) return null
     const duplicate = channel.has(entry.key)
-    if (!duplicate && channel.size < MAX_ENTRIES) channel.set(entry.key, { ...entry })
+    const full = !duplicate && channel.size >= this.maxChannelEntries
+    if (!duplicate && !full) channel.set(entry.key, { ...entry })
     const entries = [...channel.values()]
     const createdAt = live ? this._calls.get(callId).createdAt : ended.data.createdAt
-    return { callId, live, duplicate, entries, call: live ? this.get(callId) : null, createdAt }
+    return { callId, live, duplicate, full, entries, call: live ? this.get(callId) : null, createdAt }
   }
 
   /** The channel entries of a call, live or ended and kept; null when there is no such call. */

@@ -230,7 +230,7 @@ return {'ok', tostring(g), snap, 0}
 
 // A media entry (lib/call/media.js) for the call of a conversation's channel, live or ended and kept.
 // KEYS: 3 ch:<conv>. ARGV: 4 base, 5 entry key, 6 entry (JSON), 7 maxCallMs, 8 max entries, 9 '1': the call's fixed part too.
-// -> {'none', gen} | {'ok', gen, callId, live, duplicate, entries, snapshot or {}, createdAt}
+// -> {'none', gen} | {'ok', gen, callId, live, duplicate, entries, snapshot or {}, createdAt, full (1: not added)}
 const CHANNEL = GUARD + SNAPSHOT + `
 local cid = redis.call('GET', KEYS[3])
 if not cid then return {'none', tostring(gen)} end
@@ -243,7 +243,9 @@ if not live then
 end
 local xk = base .. 'x:' .. cid
 local dup = redis.call('HEXISTS', xk, ARGV[5])
-if dup == 0 and redis.call('HLEN', xk) < tonumber(ARGV[8]) then
+local full = 0
+if dup == 0 and redis.call('HLEN', xk) >= tonumber(ARGV[8]) then full = 1 end
+if dup == 0 and full == 0 then
   redis.call('HSET', xk, ARGV[5], ARGV[6])
   redis.call('PEXPIRE', xk, live and ARGV[7] or math.max(redis.call('PTTL', ck), 1))
 end
@@ -255,7 +257,7 @@ if live then
   for i = 1, #h, 2 do f[h[i]] = h[i + 1] end
   snap = snapshot(f, ARGV[9] == '1')
 end
-return {'ok', tostring(gen), cid, live and 1 or 0, dup, redis.call('HVALS', xk), snap, cjson.decode(meta).createdAt}
+return {'ok', tostring(gen), cid, live and 1 or 0, dup, redis.call('HVALS', xk), snap, cjson.decode(meta).createdAt, full}
 `
 
 // An ended call kept for its record: ARGV 5 '1' takes it (exactly one caller gets it), else reads it.

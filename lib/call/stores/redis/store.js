@@ -34,7 +34,7 @@ const HASH_TAG = /^[^{]*\{[^}]+\}/
 
 const STATE_OF = new Map(Object.entries(S.CODE).map(([state, c]) => [c, state]))
 const CACHED = 2000 // calls whose fixed part (meta, others, bits) this process keeps
-const MAX_ENTRIES = 10000 // channel entries kept per call
+const MAX_ENTRIES = 10000 // channel entries kept per call, unless options.maxChannelEntries says
 const OFFLINE_CHUNK = 1000 // users per presence script
 
 /** The fixed part of a call: { meta, others, bits }, from the stored strings. */
@@ -143,6 +143,7 @@ class RedisCallStore {
     this.nodeTtlMs = positiveInt(options.nodeTtlMs, 'options.nodeTtlMs', 10000)
     this.commandTimeoutMs = positiveInt(options.commandTimeoutMs, 'options.commandTimeoutMs', 800)
     this.maxCallMs = positiveInt(options.maxCallMs, 'options.maxCallMs', 4 * 3600 * 1000)
+    this.maxChannelEntries = positiveInt(options.maxChannelEntries, 'options.maxChannelEntries', MAX_ENTRIES)
     if (this.maxCallMs < 2 * this.nodeTtlMs) {
       throw argError(RangeError, 'ERR_OUT_OF_RANGE', 'options.maxCallMs must be at least twice options.nodeTtlMs')
     }
@@ -304,7 +305,7 @@ class RedisCallStore {
   async channelEvent(conversationId, entry) {
     const conv = String(conversationId)
     const reply = await this._script(S.CHANNEL, (b) => [b + 'ch:' + conv],
-      (b) => [b, entry.key, JSON.stringify(entry), String(this.maxCallMs), String(MAX_ENTRIES), '0'])
+      (b) => [b, entry.key, JSON.stringify(entry), String(this.maxCallMs), String(this.maxChannelEntries), '0'])
     if (String(reply[0]) === 'none') return null
     const callId = String(reply[2])
     let live = Number(reply[3]) === 1
@@ -321,7 +322,7 @@ class RedisCallStore {
         live = false // ended meanwhile
       }
     }
-    return { callId, live, duplicate: Number(reply[4]) === 1, entries, call, createdAt: Number(reply[7]) }
+    return { callId, live, duplicate: Number(reply[4]) === 1, full: Number(reply[8]) === 1, entries, call, createdAt: Number(reply[7]) }
   }
 
   /** The fixed part of a live call (cached), or null when it is gone. */
