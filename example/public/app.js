@@ -237,6 +237,7 @@
     socket.on('incoming-call', d => {
       log(`Incoming ${d.media} call from ${nameOf(d.from)} in ${conversationName(d.conversationId)}`)
       state.incoming = d
+      notice('') // an older notice ("Missed call ...") is not about this call
       $('incoming-title').textContent = `${nameOf(d.from)} is calling you (${d.media})`
       $('incoming-detail').textContent = `In ${conversationName(d.conversationId)} · channel ${d.conversationId}`
       $('incoming').hidden = false

@@ -278,6 +278,13 @@ if (problem) {
       expect({ texts: texts.slice(1), records: demo.messagesOf(direct).length }).toEqual({ texts: ['Call declined', 'Cancelled call'], records: 3 })
     }
     await alice.getByTestId('close-call').click()
+    // a new call rings: the old "Missed call" notice is not about it, and goes
+    await callButton(alice, direct).click()
+    await bob.getByTestId('incoming').waitFor({ state: 'visible', timeout: BANNER_WITHIN_MS })
+    expect(await bob.getByTestId('notice').isVisible()).toBe(false)
+    await alice.getByTestId('cancel').click()
+    await bob.getByTestId('incoming').waitFor({ state: 'hidden', timeout: 2000 })
+    await alice.getByTestId('close-call').click()
   })
 
   test('a double click starts one call; a call Bob does not answer is a missed call on both pages', async () => {
