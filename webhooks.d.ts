@@ -91,7 +91,7 @@ export declare class MemoryDedupeStore implements DedupeStore {
 
 /** Shared by several processes: SET NX PX on `${prefix}${noticeId}`. */
 export declare class RedisDedupeStore implements DedupeStore {
-  /** client: a connected node-redis (v4+) or ioredis client. prefix default 'agora-ncs:notice:'. */
+  /** client: a connected node-redis (v4+, single or createCluster) or ioredis (Redis or Cluster) client. prefix default 'agora-ncs:notice:'. */
   constructor(options: { client: unknown; prefix?: string; ttlMs?: number })
   claim(key: string, leaseMs: number): Promise<ClaimResult>
   complete(key: string, token: string): Promise<void>

@@ -11,6 +11,7 @@
 const crypto = require('crypto')
 const { invalidType, invalidValue } = require('../errors')
 const { integer } = require('../check')
+const { kindOf } = require('../call/stores/redis/client')
 
 const DEFAULT_TTL_MS = 60 * 60 * 1000 // Agora's retries of one notification end well within an hour
 const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000
@@ -80,7 +81,8 @@ const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 
 /**
  * Across processes: one Redis key per noticeId, claimed with SET NX PX. Takes a
- * connected node-redis (v4+) or ioredis client; it is used, never closed.
+ * connected node-redis (v4+, single or createCluster) or ioredis (Redis or
+ * Cluster) client; it is used, never closed.
  */
 class RedisDedupeStore {
   #send
@@ -90,13 +92,12 @@ class RedisDedupeStore {
   constructor(opts) {
     const o = options('options', opts, ['client', 'prefix', 'ttlMs'])
     const { client } = o
-    if (client && typeof client.call === 'function') {
-      this.#send = (args) => client.call(...args) // ioredis
-    } else if (client && typeof client.sendCommand === 'function') {
-      this.#send = (args) => client.sendCommand(args) // node-redis v4+
-    } else {
-      throw invalidType('options.client', 'a node-redis (v4 or later) or ioredis client', client)
-    }
+    // Every command names one key (args[1], or args[3] for EVAL): a cluster routes by it.
+    const kind = kindOf(client)
+    if (kind === 'ioredis') this.#send = (key, args) => client.call(...args)
+    else if (kind === 'cluster') this.#send = (key, args) => client.sendCommand(key, false, args) // node-redis createCluster
+    else if (kind === 'node-redis') this.#send = (key, args) => client.sendCommand(args)
+    else throw invalidType('options.client', 'a node-redis (v4 or later) or ioredis client', client)
     if (o.prefix !== undefined && typeof o.prefix !== 'string') throw invalidType('options.prefix', 'a string', o.prefix)
     this.#prefix = o.prefix === undefined ? 'agora-ncs:notice:' : o.prefix
     this.#ttlMs = ttl('options.ttlMs', o.ttlMs)
@@ -105,19 +106,21 @@ class RedisDedupeStore {
   async claim(key, leaseMs) {
     const k = this.#prefix + key
     const token = newToken()
-    const set = await this.#send(['SET', k, `pending:${token}`, 'NX', 'PX', String(leaseMs)])
+    const set = await this.#send(k, ['SET', k, `pending:${token}`, 'NX', 'PX', String(leaseMs)])
     if (set === 'OK') return { claimed: true, token }
-    const value = await this.#send(['GET', k])
+    const value = await this.#send(k, ['GET', k])
     // null: the other claim just ended without a mark; Agora's next retry will find the key free.
     return { claimed: false, state: value === 'done' ? 'done' : 'pending' }
   }
 
   async complete(key) {
-    await this.#send(['SET', this.#prefix + key, 'done', 'PX', String(this.#ttlMs)])
+    const k = this.#prefix + key
+    await this.#send(k, ['SET', k, 'done', 'PX', String(this.#ttlMs)])
   }
 
   async release(key, token) {
-    await this.#send(['EVAL', RELEASE, '1', this.#prefix + key, `pending:${token}`])
+    const k = this.#prefix + key
+    await this.#send(k, ['EVAL', RELEASE, '1', k, `pending:${token}`])
   }
 }
 
