@@ -47,7 +47,7 @@ describeRedis('the webhook router while redis-server is stopped (SIGSTOP)', () =
     if (redis) await redis.close()
   })
 
-  async function node(name, calls, { afterHandler } = {}) {
+  async function node(name, calls, { afterHandler, delayMs = 200 } = {}) {
     const { createClient } = require('redis')
     const client = createClient({ url: redis.url })
     client.on('error', () => {})
@@ -59,6 +59,7 @@ describeRedis('the webhook router while redis-server is stopped (SIGSTOP)', () =
       dedupe: new RedisDedupeStore({ client, prefix: 'stall:' }),
       onEvent: async (event) => {
         calls.push(`${name} ${event.noticeId}`)
+        await sleep(delayMs) // long enough for a second delivery to find the claim taken
         if (afterHandler) afterHandler()
       },
       onError: () => {}
