@@ -92,7 +92,8 @@ export declare class MemoryDedupeStore implements DedupeStore {
 /** Shared by several processes: SET NX PX on `${prefix}${noticeId}`. */
 export declare class RedisDedupeStore implements DedupeStore {
   /** client: a connected node-redis (v4+, single or createCluster) or ioredis (Redis or Cluster) client. prefix default 'agora-ncs:notice:'. */
-  constructor(options: { client: unknown; prefix?: string; ttlMs?: number })
+  /** commandTimeoutMs: a command Redis has not answered by then fails (default 2000, at most 60000). */
+  constructor(options: { client: unknown; prefix?: string; ttlMs?: number; commandTimeoutMs?: number })
   claim(key: string, leaseMs: number): Promise<ClaimResult>
   complete(key: string, token: string): Promise<void>
   release(key: string, token: string): Promise<void>

@@ -9,11 +9,12 @@
 // complete(key, token) marks the key done for the store's lifetime (ttlMs);
 // release(key, token) forgets the claim, so Agora's next retry runs the handler.
 const crypto = require('crypto')
-const { invalidType, invalidValue } = require('../errors')
+const { invalidType, invalidValue, withCode } = require('../errors')
 const { integer } = require('../check')
 const { kindOf } = require('../call/stores/redis/client')
 
 const DEFAULT_TTL_MS = 60 * 60 * 1000 // Agora's retries of one notification end well within an hour
+const DEFAULT_COMMAND_TIMEOUT_MS = 2000 // well within the 10 s Agora waits for an answer
 const MAX_TTL_MS = 7 * 24 * 60 * 60 * 1000
 
 function options(name, input, allowed) {
@@ -82,15 +83,20 @@ const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 /**
  * Across processes: one Redis key per noticeId, claimed with SET NX PX. Takes a
  * connected node-redis (v4+, single or createCluster) or ioredis (Redis or
- * Cluster) client; it is used, never closed.
+ * Cluster) client; it is used, never closed. A command Redis has not answered
+ * within commandTimeoutMs rejects (a stopped server keeps its connections open
+ * and answers nothing, and clients queue commands while they reconnect), so the
+ * router answers before Agora gives up; a claim that lands after that is
+ * released at once, so it does not hold the notification for the whole lease.
  */
 class RedisDedupeStore {
   #send
   #prefix
   #ttlMs
+  #timeoutMs
 
   constructor(opts) {
-    const o = options('options', opts, ['client', 'prefix', 'ttlMs'])
+    const o = options('options', opts, ['client', 'prefix', 'ttlMs', 'commandTimeoutMs'])
     const { client } = o
     // Every command names one key (args[1], or args[3] for EVAL): a cluster routes by it.
     const kind = kindOf(client)
@@ -101,26 +107,57 @@ class RedisDedupeStore {
     if (o.prefix !== undefined && typeof o.prefix !== 'string') throw invalidType('options.prefix', 'a string', o.prefix)
     this.#prefix = o.prefix === undefined ? 'agora-ncs:notice:' : o.prefix
     this.#ttlMs = ttl('options.ttlMs', o.ttlMs)
+    this.#timeoutMs = o.commandTimeoutMs === undefined
+      ? DEFAULT_COMMAND_TIMEOUT_MS
+      : integer('options.commandTimeoutMs', o.commandTimeoutMs, 1, 60000)
+  }
+
+  /** The reply to a command, or a rejection once Redis has not answered for commandTimeoutMs. */
+  #deadline(sent) {
+    let timer
+    const late = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(withCode(new Error(`Redis did not answer within ${this.#timeoutMs} ms`),
+        'ERR_AGORA_WEBHOOK_STORE')), this.#timeoutMs)
+    })
+    return Promise.race([sent, late]).finally(() => clearTimeout(timer))
+  }
+
+  #command(key, args) {
+    let sent
+    try {
+      sent = Promise.resolve(this.#send(key, args))
+    } catch (err) {
+      sent = Promise.reject(err)
+    }
+    return { sent, reply: this.#deadline(sent) }
   }
 
   async claim(key, leaseMs) {
     const k = this.#prefix + key
     const token = newToken()
-    const set = await this.#send(k, ['SET', k, `pending:${token}`, 'NX', 'PX', String(leaseMs)])
+    const { sent, reply } = this.#command(k, ['SET', k, `pending:${token}`, 'NX', 'PX', String(leaseMs)])
+    let set
+    try {
+      set = await reply
+    } catch (err) {
+      // Given up: should the SET still land, nobody runs the handler for it, so free the key again.
+      sent.then((r) => (r === 'OK' ? this.release(key, token) : null)).catch(() => {})
+      throw err
+    }
     if (set === 'OK') return { claimed: true, token }
-    const value = await this.#send(k, ['GET', k])
+    const value = await this.#command(k, ['GET', k]).reply
     // null: the other claim just ended without a mark; Agora's next retry will find the key free.
     return { claimed: false, state: value === 'done' ? 'done' : 'pending' }
   }
 
   async complete(key) {
     const k = this.#prefix + key
-    await this.#send(k, ['SET', k, 'done', 'PX', String(this.#ttlMs)])
+    await this.#command(k, ['SET', k, 'done', 'PX', String(this.#ttlMs)]).reply
   }
 
   async release(key, token) {
     const k = this.#prefix + key
-    await this.#send(k, ['EVAL', RELEASE, '1', k, `pending:${token}`])
+    await this.#command(k, ['EVAL', RELEASE, '1', k, `pending:${token}`]).reply
   }
 }
 
