@@ -170,7 +170,7 @@ function createWebhookRouter(options) {
     }
     const { event } = result
     const context = { req, version: result.version }
-    const key = event.noticeId
+    const key = event.noticeId || null // '' names no notification: never a dedupe key
     if (!opts.store || key === null) return run(req, res, event, context, null, null)
 
     let claim
