@@ -68,13 +68,24 @@ function sleep(ms) {
   return new Promise(resolve => setTimeout(resolve, ms))
 }
 
+/** Resolves with check()'s value once it is truthy (polled every 10 ms), or rejects after ms. */
+async function until(check, ms = 3000, what = 'condition') {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = check()
+    if (v) return v
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await sleep(10)
+  }
+}
+
 function disconnectAll(clients) {
   for (const c of clients) {
     if (c && c.socket) c.socket.disconnect()
   }
 }
 
-module.exports = { connectClient, waitFor, emitAck, names, sleep, disconnectAll }
+module.exports = { connectClient, waitFor, emitAck, names, sleep, until, disconnectAll }
 
 /**
  * Deterministic "settle": a round trip from every client. Whatever the server

@@ -11,7 +11,7 @@
 const crypto = require('crypto')
 const path = require('path')
 const { describeRedis, RedisServer, startServers, connectUsers, stopAll } = require('./harness')
-const { waitFor, emitAck, sleep } = require('../helpers/sockets')
+const { waitFor, emitAck, sleep, until } = require('../helpers/sockets')
 const { post, channel, nowTs } = require('../helpers/ncs')
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'records-server.js')
@@ -20,16 +20,6 @@ const SECRET = 'ncs-' + crypto.randomBytes(12).toString('hex')
 /** The JSON of every "TAG {json}" line a server printed. */
 function lines(server, tag) {
   return server.child.output.split('\n').filter(l => l.startsWith(tag + ' ')).map(l => JSON.parse(l.slice(tag.length + 1)))
-}
-
-async function until(check, ms, what) {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = check()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await sleep(20)
-  }
 }
 
 describeRedis('call records over Redis, two server processes', () => {

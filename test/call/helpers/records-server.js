@@ -8,6 +8,7 @@ const express = require('express')
 const { Server } = require('socket.io')
 const { attachCallSignaling } = require('../../../lib/socket')
 const { createWebhookRouter } = require('../../../lib/webhooks')
+const { until, connectClient } = require('../../helpers/sockets') // until: re-exported for the flow tests
 
 const CONVERSATIONS = new Map([
   ['conv-ab', ['alice', 'bob']],
@@ -37,28 +38,25 @@ async function startRecordsServer(options = {}) {
   app.use('/agora/events', createWebhookRouter({ secret, onEvent: (event) => signaling.channelEvent(event), onError: (err) => seen.faults.push(err) }))
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${server.address().port}`
+  const clients = []
   return {
     url,
     hook: `${url}/agora/events`,
     secret,
     seen,
     signaling,
+    /** A socket.io-client user of this server (test/helpers/sockets.js), disconnected by close(). */
+    connect(userId) {
+      const c = connectClient(url, { userId })
+      clients.push(c)
+      return c.ready
+    },
     close: () => new Promise((resolve) => {
+      for (const c of clients) c.socket.disconnect()
       signaling.close()
       io.close(() => resolve())
       server.closeAllConnections()
     })
-  }
-}
-
-/** Resolves once check() is truthy (polled), or rejects after ms. */
-async function until(check, ms = 3000, what = 'condition') {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = check()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
 

@@ -10,8 +10,7 @@
 // or it never ends: nobody else will send the destroy again.
 const { describeRedis, RedisServer, stopAll } = require('../harness')
 const { waitFor, emitAck, sleep } = require('../../helpers/sockets')
-const { post, channel, nowTs } = require('../../helpers/ncs')
-const { startNode } = require('./node')
+const { startNode, answeredInChannel } = require('./node')
 
 describeRedis('review 15: a channel-destroy whose call end failed, sent again', () => {
   let redis
@@ -28,16 +27,9 @@ describeRedis('review 15: a channel-destroy whose call end failed, sent again', 
   })
 
   test('the retry of the destroy ends the call', async () => {
-    const alice = await node.connect('alice')
-    const bob = await node.connect('bob')
-    const ack = await emitAck(alice, 'call:start', { conversationId: 'conv-ab', media: 'video' })
-    await waitFor(bob, 'incoming-call', (d) => d.callId === ack.callId)
-    expect((await emitAck(bob, 'call:accept', { callId: ack.callId })).ok).toBe(true)
-    const ch = channel('conv-ab')
-    const t = nowTs()
-    const send = (raw) => post(node.hook, raw, node.secret)
-    expect((await send(ch.join('alice', t))).status).toBe(200)
-    expect((await send(ch.join('bob', t + 1))).status).toBe(200)
+    const { alice, callId, ch, t, send: status } = await answeredInChannel(node)
+    const ack = { callId }
+    const send = async (raw) => ({ status: await status(raw) })
     expect((await send(ch.leave('bob', t + 8))).status).toBe(200)
     expect((await send(ch.leave('alice', t + 9))).status).toBe(200)
 

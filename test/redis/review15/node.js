@@ -1,18 +1,13 @@
 'use strict'
-// One call-signaling "process" for the review tests, in the test process: its
-// own node-redis client and RedisCallStore (its own nodeId) on a real
-// redis-server, socket.io on its own port, and the real webhook router at
-// /agora/events feeding signaling.channelEvent. Every hook is recorded.
-const http = require('http')
-const crypto = require('crypto')
-const express = require('express')
-const { Server } = require('socket.io')
-const { attachCallSignaling, RedisCallStore } = require('../../../lib/socket')
-const { createWebhookRouter } = require('../../../lib/webhooks')
-const { connectClient } = require('../../helpers/sockets')
-
-const CONVERSATIONS = new Map([['conv-ab', ['alice', 'bob']], ['conv-abc', ['alice', 'bob', 'carol']]])
-const SECRET = 'ncs-' + crypto.randomBytes(12).toString('hex')
+// One call-signaling "process" for the review tests, in the test process: the
+// flow tests' server (test/call/helpers/records-server.js: socket.io, the real
+// webhook router at /agora/events feeding signaling.channelEvent, every hook
+// recorded) on its own node-redis client and RedisCallStore (its own nodeId)
+// on a real redis-server.
+const { RedisCallStore } = require('../../../lib/socket')
+const { startRecordsServer } = require('../../call/helpers/records-server')
+const { waitFor, emitAck } = require('../../helpers/sockets')
+const { post, channel, nowTs } = require('../../helpers/ncs')
 
 async function startNode(redisUrl, { store: storeOptions = {}, signaling = {} } = {}) {
   const { createClient } = require('redis')
@@ -20,51 +15,39 @@ async function startNode(redisUrl, { store: storeOptions = {}, signaling = {} } 
   client.on('error', () => {}) // outages are the point of some tests: the client reconnects
   await client.connect()
   const store = new RedisCallStore(client, { prefix: '{review15}:', ...storeOptions })
-  const seen = { records: [], offline: [], faults: [] }
-  const app = express()
-  const server = http.createServer(app)
-  const io = new Server(server)
-  io.use((socket, next) => {
-    socket.data.userId = socket.handshake.auth && socket.handshake.auth.userId
-    next()
-  })
-  const handle = attachCallSignaling(io, {
+  const node = await startRecordsServer({
     store,
-    findConversation: async (id) => (CONVERSATIONS.has(id) ? { _id: id, participants: [...CONVERSATIONS.get(id)] } : null),
     ringTimeoutMs: 10000,
     channelEvents: { settleMs: 1500, joinTimeoutMs: 60000 },
-    onCallEnded: (r) => { seen.records.push(r) },
-    onRingOffline: (x) => { seen.offline.push(x) },
-    onError: (err) => { seen.faults.push(err) },
     ...signaling
   })
-  app.use('/agora/events', createWebhookRouter({ secret: SECRET, onEvent: (event) => handle.channelEvent(event), onError: () => {} }))
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${server.address().port}`
-  const clients = []
   return {
-    url,
-    hook: `${url}/agora/events`,
-    secret: SECRET,
+    ...node,
     store,
     client,
-    seen,
-    signaling: handle,
-    async connect(userId) {
-      const c = connectClient(url, { userId })
-      clients.push(c)
-      return c.ready
-    },
     async close() {
-      for (const c of clients) c.socket.disconnect()
-      handle.close()
-      await new Promise((resolve) => {
-        io.close(() => resolve())
-        server.closeAllConnections()
-      })
+      await node.close()
       await client.disconnect().catch(() => {})
     }
   }
 }
 
-module.exports = { startNode }
+/**
+ * Alice calls Bob on `node`, Bob accepts, and Agora tells of both joining the
+ * channel (signed, through the real router). -> { alice, bob, callId, ch, t, send }
+ * where send(raw) posts one more notification and resolves its status.
+ */
+async function answeredInChannel(node) {
+  const alice = await node.connect('alice')
+  const bob = await node.connect('bob')
+  const ack = await emitAck(alice, 'call:start', { conversationId: 'conv-ab', media: 'video' })
+  await waitFor(bob, 'incoming-call', (d) => d.callId === ack.callId)
+  expect((await emitAck(bob, 'call:accept', { callId: ack.callId })).ok).toBe(true)
+  const ch = channel('conv-ab')
+  const t = nowTs()
+  const send = async (raw) => (await post(node.hook, raw, node.secret)).status
+  expect([await send(ch.join('alice', t)), await send(ch.join('bob', t + 1))]).toEqual([200, 200])
+  return { alice, bob, callId: ack.callId, ch, t, send }
+}
+
+module.exports = { startNode, answeredInChannel }

@@ -8,19 +8,8 @@
 // and the take is not seen as a rollback: the kept call is back, a sweep takes
 // it again, and onCallEnded runs a second time for the same call.
 const { describeRedis, RedisServer, stopAll } = require('../harness')
-const { waitFor, emitAck, sleep } = require('../../helpers/sockets')
-const { post, channel, nowTs } = require('../../helpers/ncs')
-const { startNode } = require('./node')
-
-async function until(check, ms, what) {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = check()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await sleep(20)
-  }
-}
+const { waitFor, emitAck, sleep, until } = require('../../helpers/sockets')
+const { startNode, answeredInChannel } = require('./node')
 
 describeRedis('review 15: a record taken, then Redis restarted from a snapshot taken before the take', () => {
   let redis
@@ -37,16 +26,9 @@ describeRedis('review 15: a record taken, then Redis restarted from a snapshot t
   })
 
   test('onCallEnded runs once, not again from the restored snapshot', async () => {
-    const alice = await node.connect('alice')
-    const bob = await node.connect('bob')
-    const ack = await emitAck(alice, 'call:start', { conversationId: 'conv-ab', media: 'video' })
-    await waitFor(bob, 'incoming-call', (d) => d.callId === ack.callId)
-    expect((await emitAck(bob, 'call:accept', { callId: ack.callId })).ok).toBe(true)
-    const ch = channel('conv-ab')
-    const t = nowTs()
-    const send = async (raw) => expect((await post(node.hook, raw, node.secret)).status).toBe(200)
-    await send(ch.join('alice', t))
-    await send(ch.join('bob', t + 1))
+    const { alice, bob, callId, ch, t, send: post200 } = await answeredInChannel(node)
+    const ack = { callId }
+    const send = async (raw) => expect(await post200(raw)).toBe(200)
     await emitAck(alice, 'call:end', { callId: ack.callId })
     await waitFor(bob, 'call:ended', (d) => d.callId === ack.callId)
     // both are still in the channel: the ended call waits (settleMs) in Redis for its record
