@@ -98,4 +98,24 @@ describeRedis('call records over Redis, two server processes', () => {
     await emitAck(u.alice, 'call:cancel', { callId: ack.callId })
     await until(() => records().some(r => r.callId === ack.callId), 5000, 'its record')
   })
+
+  // last: it kills the first process
+  test('the process that ended a call dies before its record: the other process writes it, once, after settleMs', async () => {
+    const ack = await emitAck(u.alice, 'call:start', { conversationId: 'conv-ab', media: 'video' })
+    await waitFor(u.bob, 'incoming-call', d => d.callId === ack.callId, 2000)
+    expect((await emitAck(u.bob, 'call:accept', { callId: ack.callId })).ok).toBe(true)
+    const ch = channel('conv-ab')
+    const t = nowTs() - 2
+    for (const raw of [ch.join('alice', t), ch.join('bob', t + 1)]) await both(raw)
+    await emitAck(u.alice, 'call:end', { callId: ack.callId }) // on the first process, which now waits for the leaves
+    await waitFor(u.bob, 'call:ended', d => d.callId === ack.callId, 2000)
+    const endedAt = Date.now()
+    await servers[0].stop('SIGKILL')
+    await until(() => lines(servers[1], 'RECORD').some(r => r.callId === ack.callId), 8000, 'the record from the other process')
+    expect(Date.now() - endedAt).toBeGreaterThanOrEqual(2500) // settleMs (3 s): the leaves could still have come
+    await sleep(500)
+    const mine = records().filter(r => r.callId === ack.callId)
+    expect(mine).toHaveLength(1)
+    expect(mine[0]).toMatchObject({ outcome: 'completed', timing: 'media', startedBy: 'alice', endedBy: 'alice', answeredAt: (t + 1) * 1000 })
+  }, 20000)
 })
