@@ -224,6 +224,8 @@ async function connectRedis({ url, cluster }, { nodeTtlMs }) {
  * @param {number} [options.nodeTtlMs=10000] with Redis: a process silent for this long counts as dead
  * @param {string|null} [options.agoraSdk] path of the agora-rtc-sdk-ng browser build; null: none (default: found in node_modules)
  * @param {number} [options.mediaJoinTimeoutMs=10000] how long the page waits for Agora before it says media is off
+ * @param {'decline'|'keep'} [options.ringingOffline='decline'] a ringing user whose last socket drops: declines,
+ *   or rings on and goes to onRingOffline (logged) so a push notification could still bring them
  * @returns {Promise<{ app, io, server, port, host, url, appId, throwawayCredentials, media, redis, signaling, users,
  *   conversations, close(): Promise<void> }>}
  */
@@ -237,6 +239,7 @@ async function createDemoServer(options = {}) {
   const channelMode = throwaway ? 'simulated' : configuredSecret ? 'agora' : 'off'
   const ncsSecret = throwaway ? crypto.randomBytes(16).toString('hex') : configuredSecret
   const quiet = Boolean(options.quiet)
+  const ringingOffline = options.ringingOffline || 'decline'
   const agoraSdk = options.agoraSdk === undefined ? findAgoraSdk() : options.agoraSdk
   // Whether the page can try real audio/video, and if not, why.
   const joinTimeoutMs = options.mediaJoinTimeoutMs === undefined ? 10000 : options.mediaJoinTimeoutMs
@@ -370,7 +373,7 @@ async function createDemoServer(options = {}) {
     // Those who cannot be rung over a socket: where an app sends a push notification (FCM, APNs).
     // The demo keeps the plain behaviour for a ringing user whose last tab closes (they decline);
     // options.ringingOffline 'keep' lets them ring on until the timeout.
-    ringingOffline: options.ringingOffline || 'decline',
+    ringingOffline,
     onRingOffline({ call, userIds }) {
       if (!quiet) console.log(`[demo] ring offline (a push notification would go here): call ${call.callId}, users ${userIds.map(u => (store.findUser(u) || { name: u }).name).join(', ')}`)
     },
@@ -411,6 +414,7 @@ async function createDemoServer(options = {}) {
     throwawayCredentials: throwaway,
     media,
     channelEvents: channelMode,
+    ringingOffline,
     messagesOf: id => store.messagesOf(id),
     // accounts in a simulated Agora channel (throwaway credentials), for tests; [] otherwise
     simulatedChannel: name => (simulator && simulator.channels.has(name) ? [...simulator.channels.get(name).keys()] : []),
@@ -458,7 +462,8 @@ async function main() {
       ringTimeoutMs: envInt('RING_TIMEOUT_MS', 30000),
       redisUrl: process.env.REDIS_URL || undefined,
       redisCluster: process.env.REDIS_CLUSTER || undefined,
-      nodeTtlMs: envInt('CALL_NODE_TTL_MS', 10000)
+      nodeTtlMs: envInt('CALL_NODE_TTL_MS', 10000),
+      ringingOffline: process.env.RINGING_OFFLINE || undefined
     })
   } catch (err) {
     // Messages from the router never contain the certificate.
@@ -485,6 +490,9 @@ async function main() {
     agora: 'Channel events: from Agora at POST /agora/events (AGORA_NCS_SECRET).',
     off: 'Channel events: off (set AGORA_NCS_SECRET and point Agora\'s Notifications at /agora/events); call records use signaling times.'
   }[demo.channelEvents])
+  log(demo.ringingOffline === 'keep'
+    ? 'A ringing user whose last tab closes rings on, and is logged as "ring offline" (RINGING_OFFLINE=keep).'
+    : 'A ringing user whose last tab closes declines (RINGING_OFFLINE=keep: they ring on, logged as "ring offline").')
   log('')
   log(`Call page: open ${url}/ in two browser windows, pick a different user in each.`)
   log('')

@@ -16,6 +16,7 @@ const { attachCallSignaling, notifyIncomingCall } = require('../lib/socket')
 const { createDemoServer } = require('../example/server')
 const { listen, close, urlOf } = require('./helpers/http')
 const { connectClient, waitFor, emitAck, names, settle, disconnectAll } = require('./helpers/sockets')
+const { notice, sign } = require('./helpers/ncs')
 
 const APP_ID = crypto.randomBytes(16).toString('hex')
 const CERT = crypto.randomBytes(16).toString('hex')
@@ -580,6 +581,56 @@ test('the npm start demo: alice calls bob, both get tokens for the same channel,
   } finally {
     disconnectAll([alice, bob])
     await demo.close()
+  }
+})
+
+test('the demo with RINGING_OFFLINE=keep logs onRingOffline at the start (Carol, no socket) and when Bob\'s last socket drops while ringing', async () => {
+  const logged = []
+  const spy = jest.spyOn(console, 'log').mockImplementation((...a) => { logged.push(a.join(' ')) })
+  const demo = await createDemoServer({ port: 0, appId: APP_ID, appCertificate: CERT, ringingOffline: 'keep' })
+  const alice = connectClient(demo.url, { userId: demo.users.alice })
+  const bob = connectClient(demo.url, { userId: demo.users.bob })
+  try {
+    await Promise.all([alice.ready, bob.ready])
+    const callId = await startCall(alice, demo.conversations.group, 'video')
+    await waitFor(bob, 'incoming-call')
+    bob.socket.disconnect()
+    const deadline = Date.now() + 3000
+    const offline = () => logged.filter(l => l.startsWith('[demo] ring offline') && l.includes(callId))
+    while (offline().length < 2 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+    expect(offline().map(l => l.replace(/^.*users /, ''))).toEqual(['Carol', 'Bob'])
+    await settle([alice])
+    expect(names(alice)).not.toContain('call:declined') // Bob rings on: a push could still bring him
+    await ok(alice, 'call:cancel', callId)
+  } finally {
+    spy.mockRestore()
+    disconnectAll([alice, bob])
+    await demo.close()
+  }
+})
+
+test('the demo with real credentials: AGORA_NCS_SECRET set takes signed notifications at /agora/events (no simulator); unset, no route', async () => {
+  const secret = 'ncs-' + crypto.randomBytes(8).toString('hex')
+  const withSecret = await createDemoServer({ port: 0, appId: APP_ID, appCertificate: CERT, ncsSecret: secret, quiet: true })
+  const without = await createDemoServer({ port: 0, appId: APP_ID, appCertificate: CERT, ncsSecret: '', quiet: true })
+  try {
+    const payload = { channelName: withSecret.conversations.direct, uid: 7, account: withSecret.users.alice, platform: 7, ts: 1 }
+    const raw = notice(103, payload)
+    const post = (demo, headers) => request(demo.url).post('/agora/events').set(headers).send(raw)
+    const good = await post(withSecret, sign(raw, secret))
+    const bad = await post(withSecret, sign(raw, secret + 'x'))
+    const media = await request(withSecret.url).post('/api/call/media')
+      .set('Authorization', `Bearer ${withSecret.users.alice}`).send({ channelName: withSecret.conversations.direct, action: 'join' })
+    const none = await post(without, sign(raw, secret))
+    expect({
+      modes: [withSecret.channelEvents, without.channelEvents],
+      statuses: [good.status, bad.status, media.status, none.status],
+      simulator: media.body.error.code,
+      leaks: [good, bad, none].some(r => JSON.stringify(r.body).includes(secret))
+    }).toEqual({ modes: ['agora', 'off'], statuses: [200, 401, 404, 404], simulator: 'NOT_SIMULATED', leaks: false })
+  } finally {
+    await withSecret.close()
+    await without.close()
   }
 })
 

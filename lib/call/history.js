@@ -99,7 +99,7 @@ function buildRecord(data, { channelEvents = false, skewMs = 5000 } = {}) {
 
 // One member's channel presence for the record: open sessions close at the call's end
 // (never before they began: they are on Agora's clock, the end on ours), and so does leftAt.
-function mediaOf (m, endedAt) {
+function mediaOf(m, endedAt) {
   if (!m) return { joinedAt: null, leftAt: null, sessions: [] }
   const sessions = m.sessions.map(([a, b]) => [a, b ?? Math.max(endedAt, a)])
   return {
