@@ -99,6 +99,29 @@ describeRedis('call records over Redis, two server processes', () => {
     await until(() => records().some(r => r.callId === ack.callId), 5000, 'its record')
   })
 
+  test('events out of order, each to a different process, and twice: the same presence, the destroy ends the call, one record', async () => {
+    const ack = await emitAck(u.alice, 'call:start', { conversationId: 'conv-ab', media: 'video' })
+    await waitFor(u.bob, 'incoming-call', d => d.callId === ack.callId, 2000)
+    expect((await emitAck(u.bob, 'call:accept', { callId: ack.callId })).ok).toBe(true)
+    const ch = channel('conv-ab')
+    const t = nowTs()
+    const to = (i, raw) => post(`${servers[i].url}/agora/events`, raw, SECRET)
+    const bobJoin = ch.join('bob', t + 3)
+    await to(1, ch.join('alice', t))
+    await to(0, ch.leave('bob', t + 30)) // before his join
+    await to(1, bobJoin)
+    const again = JSON.parse(bobJoin)
+    again.noticeId = crypto.randomUUID() // the same event from another source: the store drops it
+    expect((await to(0, JSON.stringify(again))).status).toBe(200)
+    await to(0, ch.destroy(t + 31))
+    await waitFor(u.alice, 'call:ended', d => d.callId === ack.callId && d.reason === 'channel-destroyed', 3000)
+    await to(1, ch.leave('alice', t + 31))
+    await until(() => records().some(r => r.callId === ack.callId), 5000, 'the record')
+    await sleep(300)
+    const mine = records().filter(r => r.callId === ack.callId)
+    expect(mine.map(r => [r.outcome, r.durationMs, r.endReason])).toEqual([['completed', 27000, 'channel-destroyed']])
+  })
+
   // last: it kills the first process
   test('the process that ended a call dies before its record: the other process writes it, once, after settleMs', async () => {
     const ack = await emitAck(u.alice, 'call:start', { conversationId: 'conv-ab', media: 'video' })
