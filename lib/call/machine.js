@@ -84,6 +84,11 @@ const TABLE = Object.freeze({
 const about = (call) => ({ callId: call.callId, conversationId: call.conversationId, callerId: call.callerId, media: call.media })
 
 const base = (call) => ({ callId: call.callId, conversationId: call.conversationId })
+// The event data as literals, in base()'s key order: V8 (Node 20) makes `{ ...base(call), by }`
+// cost microseconds (a spread followed by new keys), several times per call.
+const byData = (call, by) => ({ callId: call.callId, conversationId: call.conversationId, by })
+const endData = (call, by, reason) => ({ callId: call.callId, conversationId: call.conversationId, by, reason })
+const idsData = (call, userIds) => ({ callId: call.callId, conversationId: call.conversationId, userIds })
 
 function counted(call, from, to) {
   const next = { ...call }
@@ -119,9 +124,9 @@ function settle(before, next, override, by, reason, effects, echo) {
   }
   effects.push({ type: 'timer', action: 'clear' }, { type: 'end' })
   if (joined.length || echo) {
-    effects.push({ type: 'emit', to: joined, event: ServerEvent.ENDED, data: { ...base(next), by, reason }, echo })
+    effects.push({ type: 'emit', to: joined, event: ServerEvent.ENDED, data: endData(next, by, reason), echo })
   }
-  if (ringing.length) effects.push({ type: 'emit', to: ringing, event: ServerEvent.CANCELLED, data: { ...base(next), by } })
+  if (ringing.length) effects.push({ type: 'emit', to: ringing, event: ServerEvent.CANCELLED, data: byData(next, by) })
   return true
 }
 
@@ -136,12 +141,12 @@ function timeout(call, now) {
   const effects = [{ type: 'members', userIds: missed, state: Member.MISSED }]
   const next = { ...call, ringing: 0 }
   effects.push({ type: 'emit', to: missed, event: ServerEvent.MISSED, data: base(call) })
-  if (joined.length) effects.push({ type: 'emit', to: joined, event: ServerEvent.MISSED, data: { ...base(call), userIds: missed } })
+  if (joined.length) effects.push({ type: 'emit', to: joined, event: ServerEvent.MISSED, data: idsData(call, missed) })
   // Nobody rings any more: the call goes on with those joined, or ends.
   if (joined.length >= 2) effects.push({ type: 'timer', action: 'clear' })
   else {
     effects.push({ type: 'timer', action: 'clear' }, { type: 'end' })
-    if (joined.length) effects.push({ type: 'emit', to: joined, event: ServerEvent.ENDED, data: { ...base(call), by: null, reason: Reason.MISSED } })
+    if (joined.length) effects.push({ type: 'emit', to: joined, event: ServerEvent.ENDED, data: endData(call, null, Reason.MISSED) })
   }
   return { call: next, effects }
 }
@@ -157,8 +162,8 @@ function channelGone(call) {
   if (joined.length) effects.push({ type: 'members', userIds: joined, state: Member.LEFT })
   if (ringing.length) effects.push({ type: 'members', userIds: ringing, state: Member.MISSED })
   effects.push({ type: 'timer', action: 'clear' }, { type: 'end' })
-  if (joined.length) effects.push({ type: 'emit', to: joined, event: ServerEvent.ENDED, data: { ...base(call), by: null, reason: Reason.CHANNEL_DESTROYED } })
-  if (ringing.length) effects.push({ type: 'emit', to: ringing, event: ServerEvent.CANCELLED, data: { ...base(call), by: null } })
+  if (joined.length) effects.push({ type: 'emit', to: joined, event: ServerEvent.ENDED, data: endData(call, null, Reason.CHANNEL_DESTROYED) })
+  if (ringing.length) effects.push({ type: 'emit', to: ringing, event: ServerEvent.CANCELLED, data: byData(call, null) })
   return { call: { ...call, joined: 0, ringing: 0 }, effects }
 }
 
@@ -189,19 +194,19 @@ function step(call, event, actor, now) {
   const others = () => membersIn(next, override, [Member.JOINED], actor)
   if (to === Member.JOINED) {
     if (next.phase !== Phase.ACTIVE) next = { ...next, phase: Phase.ACTIVE, answeredAt: now }
-    effects.push({ type: 'emit', to: others(), event: told, data: { ...base(next), by: actor }, echo })
+    effects.push({ type: 'emit', to: others(), event: told, data: byData(next, actor), echo })
     settle(call, next, override, actor, Reason.HANGUP, effects, echo)
     return { call: next, effects }
   }
   if (to === Member.DECLINED) {
-    effects.push({ type: 'emit', to: others(), event: told, data: { ...base(next), by: actor }, echo })
+    effects.push({ type: 'emit', to: others(), event: told, data: byData(next, actor), echo })
     settle(call, next, override, actor, reason, effects, false)
     return { call: next, effects }
   }
   // Leaving: told as call:left only when the call goes on.
   const mark = effects.length
   if (!settle(call, next, override, actor, reason, effects, echo)) {
-    effects.splice(mark, 0, { type: 'emit', to: others(), event: told, data: { ...base(next), by: actor }, echo })
+    effects.splice(mark, 0, { type: 'emit', to: others(), event: told, data: byData(next, actor), echo })
   }
   return { call: next, effects }
 }
@@ -229,17 +234,16 @@ function start(init, ringing, busy) {
     ringing: ringing.length,
     members
   }
-  const b = base(call)
   const effects = []
   if (ringing.length === 0) {
-    effects.push({ type: 'emit', to: [callerId], event: ServerEvent.BUSY, data: { ...b, userIds: [...busy] } })
-    effects.push({ type: 'emit', to: [callerId], event: ServerEvent.ENDED, data: { ...b, by: null, reason: Reason.BUSY } })
+    effects.push({ type: 'emit', to: [callerId], event: ServerEvent.BUSY, data: idsData(call, [...busy]) })
+    effects.push({ type: 'emit', to: [callerId], event: ServerEvent.ENDED, data: endData(call, null, Reason.BUSY) })
     return { call: null, effects }
   }
   effects.push({ type: 'create' })
   // incoming-call first, then the busy news for the caller
-  effects.push({ type: 'emit', to: ringing, event: ServerEvent.INCOMING, data: { ...b, from: callerId, media } })
-  if (busy.length) effects.push({ type: 'emit', to: [callerId], event: ServerEvent.BUSY, data: { ...b, userIds: [...busy] } })
+  effects.push({ type: 'emit', to: ringing, event: ServerEvent.INCOMING, data: { callId, conversationId, from: callerId, media } })
+  if (busy.length) effects.push({ type: 'emit', to: [callerId], event: ServerEvent.BUSY, data: idsData(call, [...busy]) })
   effects.push({ type: 'timer', action: 'start' })
   return { call, effects }
 }
