@@ -31,6 +31,10 @@ function createRecords({ store, opts, deliver, step, fault, isClosed }) {
   const keepMs = onCallEnded || channelEvents ? (channelEvents ? settleMs : RECORD_KEEP_MS) : 0
   const timers = new Map() // key -> timeout (settle: callId; absent: callId \n userId)
   const supported = typeof store.take === 'function' && typeof store.channelEvent === 'function'
+  // Which effects matter here: with no hook and no channel events a step's effects are not even read.
+  const records = supported && keepMs > 0
+  const absent = Boolean(channelEvents && opts.onMediaAbsent) && typeof store.mediaEntries === 'function'
+  const active = records || absent || Boolean(opts.onRingOffline)
 
   function later(key, ms, task) {
     clearTimeout(timers.get(key))
@@ -100,11 +104,14 @@ function createRecords({ store, opts, deliver, step, fault, isClosed }) {
 
   /** Every step's effects pass here (from deliver): ends, joins, ring-offline. */
   function effects(callId, list, call, now) {
+    if (!active) return
     for (const e of list) {
-      if (e.type === 'end') ended(callId).catch(fault)
-      else if (e.type === 'create' && call) absentLater(callId, call, call.callerId, now)
+      if (e.type === 'end') {
+        if (records) ended(callId).catch(fault)
+      } else if (e.type === 'create' && call) absentLater(callId, call, call.callerId, now)
       else if (e.type === 'member' && e.state === Member.JOINED && call) absentLater(callId, call, e.userId, now)
       else if (e.type === 'member' && e.state !== Member.JOINED) {
+        if (!absent) continue // no absence timer was ever set
         clearTimeout(timers.get(`${callId}\n${e.userId}`))
         timers.delete(`${callId}\n${e.userId}`)
       } else if (e.type === 'ring-offline' && opts.onRingOffline) run(opts.onRingOffline, { call: e.call, userIds: e.userIds })

@@ -355,7 +355,7 @@ function attachCallSignaling(io, input) {
       calls.stepped(userId, done.callId, done.effects)
       deliver(done.callId, done.effects, socket, userId)
       records.effects(done.callId, done.effects, done.call, done.now)
-      if (event === ClientEvent.START) ringOffline(done.call).catch(fault)
+      if (event === ClientEvent.START && opts.onRingOffline) ringOffline(done.call).catch(fault)
       return
     } catch (err) {
       if (err instanceof SignalError) reply = err.toAck()
