@@ -264,7 +264,9 @@ function attachCallSignaling(io, input) {
 
   async function lookup(conversationId, userId) {
     try {
-      return await within(opts.lookupTimeoutMs, () => opts.findConversation(conversationId, userId))
+      // A synchronous answer (a Map, a cache) cannot be late: no timeout timer for it.
+      const found = opts.findConversation(conversationId, userId)
+      return isThenable(found) ? await within(opts.lookupTimeoutMs, () => found) : found
     } catch (err) {
       if (isCastError(err)) return null // mongoose: not an ObjectId, so no such conversation
       throw err
