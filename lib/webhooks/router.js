@@ -79,7 +79,7 @@ function send(res, status, code, message) {
 }
 
 const REJECT = {
-  'missing-signature': [401, 'SIGNATURE_MISSING', 'The Agora-Signature-V2 (or Agora-Signature) header is missing'],
+  'missing-signature': [401, 'SIGNATURE_MISSING', 'The notification carries no signature (see the README: Channel events (webhooks))'],
   signature: [401, 'SIGNATURE_INVALID', 'The signature does not match the body'],
   'too-large': [413, 'PAYLOAD_TOO_LARGE', 'The request body is too large'],
   'not-json': [400, 'INVALID_JSON', 'The request body is not valid JSON'],

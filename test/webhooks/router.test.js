@@ -305,7 +305,7 @@ describe('createWebhookRouter', () => {
     seen.push(...logged)
   })
 
-  test('no response or log of this file holds the secret or a signature header value', async () => {
+  test('no response or log of this file holds the secret, a signature header value or name', async () => {
     // One more round of every outcome, then the scan over all that was seen above too.
     const { app } = makeApp({ onEvent: (e) => { if (e.type === 'channel-destroy') throw new Error('fail') } })
     const raws = [body(), body(102), 'x', '[]']
@@ -319,6 +319,7 @@ describe('createWebhookRouter', () => {
     const all = seen.join('\n')
     expect(seen.length).toBeGreaterThan(40)
     expect(all).not.toContain(SECRET)
+    expect(all.toLowerCase()).not.toContain('agora-signature') // nor the headers' names
     for (const s of signatures) {
       expect(all).not.toContain(s)
       expect(all.toLowerCase()).not.toContain(s.slice(0, 16))
