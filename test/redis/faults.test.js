@@ -19,21 +19,15 @@
 // are skipped, saying why.
 
 const path = require('path')
-const { RedisServer, RedisCluster, describeRedis, startServer, startServers, connectUsers, stopAll } = require('./harness')
+const { RedisServer, RedisCluster, DEMO_USERS, DEMO_CONVERSATIONS, describeRedis, startServer, startServers, connectUsers, stopAll } =
+  require('./harness')
 const { waitFor, emitAck, sleep, disconnectAll, names } = require('../helpers/sockets')
 
 const CALL_SERVER = path.join(__dirname, 'fixtures', 'call-server.js')
 const { BIG_GROUP_ID, bigMember } = require('./fixtures/call-server')
 
-const U = {
-  alice: '665f1c2e8a1b2c3d4e5f0001',
-  bob: '665f1c2e8a1b2c3d4e5f0002',
-  carol: '665f1c2e8a1b2c3d4e5f0003',
-  dave: '665f1c2e8a1b2c3d4e5f0004'
-}
-const DIRECT = '665f1c2e8a1b2c3d4e5fc001' // alice, bob
-const GROUP = '665f1c2e8a1b2c3d4e5fc002' // alice, bob, carol
-const CAROL_DAVE = '665f1c2e8a1b2c3d4e5fc003' // carol, dave
+const U = DEMO_USERS
+const { DIRECT, GROUP, CAROL_DAVE } = DEMO_CONVERSATIONS
 const TERMINAL = new Set(['call:ended', 'call:cancelled', 'call:missed'])
 const ACK_MS = 8000 // how long a test waits for an ack before it records "no answer"
 

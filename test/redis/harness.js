@@ -21,6 +21,12 @@ const REDIS_SERVER = process.env.REDIS_SERVER_PATH || 'redis-server'
 const REDIS_CLI = process.env.REDIS_CLI_PATH || 'redis-cli'
 const DEMO = path.join(__dirname, '..', '..', 'example', 'server.js')
 const started = new Set() // every child process started here
+
+// The demo's users ({ alice: hex, ... }) and conversations, from example/server.js itself.
+const { USERS, CONVERSATIONS } = require('../../example/server')
+const DEMO_USERS = Object.fromEntries(USERS.map(u => [u.name.toLowerCase(), u._id.toHexString()]))
+const [DIRECT, GROUP, CAROL_DAVE] = CONVERSATIONS.map(c => c._id.toHexString()) // alice+bob, alice+bob+carol, carol+dave
+const DEMO_CONVERSATIONS = { DIRECT, GROUP, CAROL_DAVE }
 // A test process that dies leaves no redis-server or server process behind.
 process.once('exit', () => {
   for (const child of started) {
@@ -561,7 +567,7 @@ async function connectUsers(map, { batch = 50, timeoutMs = 5000 } = {}) {
 }
 
 module.exports = {
-  REDIS_SERVER, REDIS_CLI, DEMO,
+  REDIS_SERVER, REDIS_CLI, DEMO, DEMO_USERS, DEMO_CONVERSATIONS,
   missing, describeRedis, freePort, spawnUntil, stopChild, stopAll, cli, parseClientList, localPortsOf,
   RedisServer, RedisCluster, startServer, startServers, connectUsers
 }

@@ -12,17 +12,12 @@
 // (unless SKIP_REDIS_TESTS=1) and is skipped, saying why, elsewhere
 // (REDIS_SERVER_PATH overrides the binary).
 
-const { spawnSync } = require('child_process')
 const crypto = require('crypto')
-const path = require('path')
 const act = require('../../lib')
 const { connectClient, waitFor, emitAck, names, sleep, disconnectAll } = require('../helpers/sockets')
 const { storeContract } = require('../call/store-contract')
-const { freePort, spawnUntil } = require('./harness')
+const { REDIS_SERVER, DEMO: SERVER, DEMO_USERS, DEMO_CONVERSATIONS, describeRedis, freePort, spawnUntil, stopChild: stop } = require('./harness')
 
-const REDIS_SERVER = process.env.REDIS_SERVER_PATH || 'redis-server'
-const SKIP = process.env.SKIP_REDIS_TESTS === '1'
-const SERVER = path.join(__dirname, '..', '..', 'example', 'server.js')
 const RING_TIMEOUT_MS = 1000
 const NODE_TTL_MS = 1500
 const ROUNDS = Number(process.env.RACE_ROUNDS || 8)
@@ -30,55 +25,10 @@ const QUIET_MS = 150 // after the last expected event: time for a stray one to s
 const APP_ID = crypto.randomBytes(16).toString('hex')
 const CERT = crypto.randomBytes(16).toString('hex')
 
-const U = {
-  alice: '665f1c2e8a1b2c3d4e5f0001',
-  bob: '665f1c2e8a1b2c3d4e5f0002',
-  carol: '665f1c2e8a1b2c3d4e5f0003',
-  dave: '665f1c2e8a1b2c3d4e5f0004'
-}
-const DIRECT = '665f1c2e8a1b2c3d4e5fc001' // alice, bob
-const GROUP = '665f1c2e8a1b2c3d4e5fc002' // alice, bob, carol
+const U = DEMO_USERS
+const { DIRECT, GROUP } = DEMO_CONVERSATIONS
 
-function missing() {
-  const r = spawnSync(REDIS_SERVER, ['--version'], { encoding: 'utf8' })
-  if (r.error || r.status !== 0) {
-    return `redis-server is not installed (${REDIS_SERVER}): apt-get install redis-server ` +
-      '(or set REDIS_SERVER_PATH), or set SKIP_REDIS_TESTS=1 to skip the multi-process tests'
-  }
-  for (const pkg of ['redis', '@socket.io/redis-adapter']) {
-    try {
-      require.resolve(pkg)
-    } catch (_) {
-      return `the "${pkg}" package is not installed (npm install), or set SKIP_REDIS_TESTS=1`
-    }
-  }
-  return null
-}
-
-const problem = missing()
-
-if (problem) {
-  // In CI (CI set, as .ci/run runs) a missing program fails the run; on a
-  // developer's machine the file is skipped with the reason in the test name.
-  const required = !SKIP && Boolean(process.env.CI) && process.env.CI !== 'false';
-  (required ? test : test.skip)(`the multi-process tests need redis-server: ${problem}`, () => {
-    throw new Error(problem)
-  })
-}
-
-function stop(child, signal = 'SIGTERM') {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise(resolve => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.kill(signal)
-  })
-}
-
-(problem ? describe.skip : describe)('call signalling over Redis, two server processes', () => {
+describeRedis('call signalling over Redis, two server processes', () => {
   let redisServer
   let redisUrl
   let redis // a client for looking at the keys
