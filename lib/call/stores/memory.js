@@ -24,7 +24,7 @@
 //   mediaEntries(callId)               -> the call's channel entries | null
 //   ended(callId)                      -> what take() would give, left in place | null
 //   take(callId)                       -> the kept call, exactly once (then null): the record's data
-//   endedDue(now)                      -> callIds kept past their keepMs
+//       (a kept call stays until it is taken: lib/call/records.js takes each within keepMs)
 //
 // Each method here runs synchronously to its end, so every call is atomic in
 // this process without a lock; members live in a Map, so any user id works
@@ -50,7 +50,7 @@ class MemoryCallStore {
     this._byUser = new Map() // user key -> callId
     this._extra = new Map() // callId -> { keepMs, times: Map user -> [joinedAt, leftAt], channel: Map key -> entry }
     this._channels = new Map() // conversationId -> the newest callId in that channel
-    this._ended = new Map() // callId -> { data, until }
+    this._ended = new Map() // callId -> the data of a kept call, until take()
   }
 
   callIdOf(userId) {
@@ -102,40 +102,34 @@ class MemoryCallStore {
     if (callId === undefined) return null
     const live = this._calls.has(callId)
     const ended = live ? null : this._ended.get(callId)
-    const channel = live ? this._extra.get(callId).channel : ended ? ended.data.channel : null
+    const channel = live ? this._extra.get(callId).channel : ended ? ended.channel : null
     if (!channel) return null
     const duplicate = channel.has(entry.key)
     const full = !duplicate && channel.size >= this.maxChannelEntries
     if (!duplicate && !full) channel.set(entry.key, { ...entry })
     const entries = [...channel.values()]
-    const createdAt = live ? this._calls.get(callId).createdAt : ended.data.createdAt
+    const createdAt = live ? this._calls.get(callId).createdAt : ended.createdAt
     return { callId, live, duplicate, full, entries, call: live ? this.get(callId) : null, createdAt }
   }
 
   /** The channel entries of a call, live or ended and kept; null when there is no such call. */
   mediaEntries(callId) {
     const extra = this._extra.get(callId)
-    const channel = extra ? extra.channel : this._ended.has(callId) ? this._ended.get(callId).data.channel : null
+    const channel = extra ? extra.channel : this._ended.has(callId) ? this._ended.get(callId).channel : null
     return channel ? [...channel.values()].map((e) => ({ ...e })) : null
   }
 
   ended(callId) {
     const e = this._ended.get(callId)
-    return e ? copyData(e.data) : null
+    return e ? copyData(e) : null
   }
 
   take(callId) {
     const e = this._ended.get(callId)
     if (!e) return null
     this._ended.delete(callId)
-    if (this._channels.get(e.data.conversationId) === callId) this._channels.delete(e.data.conversationId)
-    return copyData(e.data)
-  }
-
-  endedDue(now) {
-    const out = []
-    for (const [callId, e] of this._ended) if (e.until <= now) out.push(callId)
-    return out
+    if (this._channels.get(e.conversationId) === callId) this._channels.delete(e.conversationId)
+    return copyData(e)
   }
 
   get(callId) {
@@ -209,7 +203,7 @@ class MemoryCallStore {
             times: Object.fromEntries(extra.times),
             channel: new Map(extra.channel)
           }
-          this._ended.set(call.callId, { data, until: now + extra.keepMs })
+          this._ended.set(call.callId, data)
         } else if (this._channels.get(call.conversationId) === call.callId) {
           this._channels.delete(call.conversationId)
         }
