@@ -14,11 +14,10 @@
 //   (the leave events usually come after the hang-up) or settleMs after the end;
 //   an answered call with no member seen in the channel yet also waits (late joins).
 //   A process that dies first leaves it to the other processes' sweeps.
-const { Member } = require('./protocol')
+const { Member, ServerEvent } = require('./protocol')
 const { Event, about } = require('./machine')
 const { toEntry, presence, changes, anyoneIn, accountOf } = require('./media')
 const { buildRecord } = require('./history')
-const { ServerEvent } = require('./protocol')
 
 const RECORD_KEEP_MS = 60000 // without channel events: how long a record waits for a process that died before it ran
 

@@ -11,7 +11,7 @@
 const crypto = require('crypto')
 const { invalidType, invalidValue, withCode } = require('../errors')
 const { integer } = require('../check')
-const { kindOf } = require('../call/stores/redis/client')
+const { Commander, kindOf } = require('../call/stores/redis/client')
 
 const DEFAULT_TTL_MS = 60 * 60 * 1000 // Agora's retries of one notification end well within an hour
 const DEFAULT_COMMAND_TIMEOUT_MS = 2000 // well within the 10 s Agora waits for an answer
@@ -100,10 +100,9 @@ class RedisDedupeStore {
     const { client } = o
     // Every command names one key (args[1], or args[3] for EVAL): a cluster routes by it.
     const kind = kindOf(client)
-    if (kind === 'ioredis') this.#send = (key, args) => client.call(...args)
-    else if (kind === 'cluster') this.#send = (key, args) => client.sendCommand(key, false, args) // node-redis createCluster
-    else if (kind === 'node-redis') this.#send = (key, args) => client.sendCommand(args)
-    else throw invalidType('options.client', 'a node-redis (v4 or later) or ioredis client', client)
+    if (kind === null) throw invalidType('options.client', 'a node-redis (v4 or later) or ioredis client', client)
+    const commander = new Commander(client, kind) // the call store's: which client takes which call
+    this.#send = (key, args) => commander.send(args, key)
     if (o.prefix !== undefined && typeof o.prefix !== 'string') throw invalidType('options.prefix', 'a string', o.prefix)
     this.#prefix = o.prefix === undefined ? 'agora-ncs:notice:' : o.prefix
     this.#ttlMs = ttl('options.ttlMs', o.ttlMs)

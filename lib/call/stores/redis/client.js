@@ -41,7 +41,8 @@ class Commander {
     return c.isReady === false
   }
 
-  _send(args, firstKey) {
+  /** The command as this kind of client takes it (a cluster routes by firstKey); no deadline. */
+  send(args, firstKey) {
     const strings = args.map(String)
     if (this.kind === 'ioredis') return this.client.call(...strings)
     if (this.kind === 'cluster') return this.client.sendCommand(firstKey, false, strings)
@@ -59,7 +60,7 @@ class Commander {
     if (this.down()) return Promise.reject(unavailable())
     let sent
     try {
-      sent = Promise.resolve(this._send(args, firstKey))
+      sent = Promise.resolve(this.send(args, firstKey))
     } catch (err) {
       sent = Promise.reject(err)
     }
